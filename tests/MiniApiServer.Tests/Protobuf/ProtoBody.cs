@@ -61,11 +61,13 @@ internal sealed class ProtoBody
         .Varint(7, 0).Message(8, new ProtoBody());
 
     /// <summary>A whole request body: "k8s\0" + runtime.Unknown{typeMeta, raw, contentEncoding, contentType}.</summary>
-    public static byte[] Envelope(string apiVersion, string kind, ProtoBody obj)
+    public static byte[] Envelope(string apiVersion, string kind, ProtoBody obj) => Envelope(apiVersion, kind, obj.ToArray());
+
+    public static byte[] Envelope(string apiVersion, string kind, byte[] raw)
     {
         var unknown = new ProtoBody()
             .Message(1, new ProtoBody().String(1, apiVersion).String(2, kind))
-            .Bytes(2, obj.ToArray())
+            .Bytes(2, raw)
             .String(3, "")
             .String(4, "");
         return [.. "k8s\0"u8, .. unknown.ToArray()];
