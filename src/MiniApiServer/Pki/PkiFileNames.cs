@@ -1,0 +1,19 @@
+namespace MiniApiServer.Pki;
+
+/// <summary>kubeadm's file names under <c>/etc/kubernetes/pki</c>, which <c>--cert-dir</c> mirrors.</summary>
+public static class PkiFileNames
+{
+    public const string CaCert = "ca.crt";
+    public const string CaKey = "ca.key";
+    public const string ServingCert = "apiserver.crt";
+    public const string ServingKey = "apiserver.key";
+    public const string FrontProxyCaCert = "front-proxy-ca.crt";
+    public const string FrontProxyCaKey = "front-proxy-ca.key";
+    public const string FrontProxyClientCert = "front-proxy-client.crt";
+    public const string FrontProxyClientKey = "front-proxy-client.key";
+    public const string ServiceAccountPrivateKey = "sa.key";
+    public const string ServiceAccountPublicKey = "sa.pub";
+
+    /// <summary>Taken (FileShare.None) while missing files are generated, so concurrent starts agree.</summary>
+    public const string Lock = ".pki.lock";
+}
