@@ -73,7 +73,7 @@ public static class FieldManager
 
         // skipNonAppliedManager: an existing object nobody tracks stays untracked until applied to;
         // kube starts tracking on create (the live object has no uid yet).
-        var isCreate = oldObj is null || string.IsNullOrEmpty(oldObj["metadata"]?["uid"]?.GetValue<string>());
+        var isCreate = oldObj is null || string.IsNullOrEmpty(Text(oldObj["metadata"]?["uid"]));
         if (managed.IsEmpty && !isCreate) return result;
 
         var live = oldObj is null ? GoZeroObject.For(schema) : WithoutManagedFields(oldObj);
@@ -107,8 +107,8 @@ public static class FieldManager
     public static JsonObject Apply(JsonObject? live, JsonObject applied, string manager, bool force, string apiVersion,
         DateTimeOffset now, ISchemaNode schema, string? subresource = null, FieldSet? resetFields = null, string? kind = null)
     {
-        var appliedVersion = applied["apiVersion"]?.GetValue<string>() ?? "";
-        var appliedKind = applied["kind"]?.GetValue<string>() ?? "";
+        var appliedVersion = Text(applied["apiVersion"]);
+        var appliedKind = Text(applied["kind"]);
         if (kind is not null && (appliedVersion != apiVersion || appliedKind != kind))
             throw StatusErrors.BadRequest($"invalid object type: {GroupVersionKind(appliedVersion, appliedKind)}");
 
@@ -279,6 +279,9 @@ public static class FieldManager
 
     // ---- helpers ----------------------------------------------------------------------------
 
+    static string Text(JsonNode? n) =>
+        n is JsonValue v && v.GetValueKind() == System.Text.Json.JsonValueKind.String ? v.GetValue<string>() : "";
+
     static JsonObject WithoutManagedFields(JsonObject obj)
     {
         var copy = (JsonObject)obj.DeepClone();
@@ -307,8 +310,8 @@ public static class FieldManager
 
     static string ObjectGvkNn(JsonObject obj, string apiVersion, string kind)
     {
-        var ns = obj["metadata"]?["namespace"]?.GetValue<string>() ?? "";
-        var name = obj["metadata"]?["name"]?.GetValue<string>() ?? "";
+        var ns = Text(obj["metadata"]?["namespace"]);
+        var name = Text(obj["metadata"]?["name"]);
         return $"{ns}/{name}; {GroupVersionKind(apiVersion, kind)}";
     }
 
