@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 
 namespace MiniApiServer.Authentication.X509;
@@ -10,27 +11,32 @@ namespace MiniApiServer.Authentication.X509;
 /// </summary>
 public static class ClientCertificateTls
 {
+    /// <summary>
+    /// The connection whose handshake is running. Kestrel gives its validation callback no connection, so
+    /// <see cref="HttpsConnectionAdapterOptions.OnAuthenticate"/> (which has it) records it here; the value
+    /// flows into the handshake's async calls and ends with them.
+    /// </summary>
+    private static readonly AsyncLocal<ConnectionContext?> Handshaking = new();
+
     /// <summary>Call from <c>ListenOptions.UseHttps(options => …)</c> / <c>ConfigureHttpsDefaults</c>.</summary>
     public static void Configure(HttpsConnectionAdapterOptions options)
     {
         options.ClientCertificateMode = ClientCertificateMode.AllowCertificate;
-        options.ClientCertificateValidation = static (_, _, _) => true;
         options.CheckCertificateRevocation = false;
         var previousOnAuthenticate = options.OnAuthenticate;
         options.OnAuthenticate = (connection, ssl) =>
         {
             previousOnAuthenticate?.Invoke(connection, ssl);
-            // Kestrel's own callback (client-certificate mode and the validation above) stays in charge of the
-            // answer; this wrapper only records the chain the peer sent, which Kestrel does not keep.
-            var kestrelCallback = ssl.RemoteCertificateValidationCallback;
-            ssl.RemoteCertificateValidationCallback = (sender, certificate, chain, errors) =>
+            Handshaking.Value = connection;
+        };
+        // Accept every certificate; record what the peer sent after its leaf, which Kestrel does not keep.
+        options.ClientCertificateValidation = static (certificate, chain, _) =>
+        {
+            if (chain is not null && Handshaking.Value is { } connection)
             {
-                if (certificate is not null && chain is not null)
-                {
-                    connection.Features.Set<IPeerCertificateChainFeature>(PeerCertificateChainFeature.FromHandshake(certificate, chain));
-                }
-                return kestrelCallback is null || kestrelCallback(sender, certificate, chain, errors);
-            };
+                connection.Features.Set<IPeerCertificateChainFeature>(PeerCertificateChainFeature.FromHandshake(certificate, chain));
+            }
+            return true;
         };
     }
 }

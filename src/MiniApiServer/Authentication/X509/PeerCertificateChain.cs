@@ -17,9 +17,9 @@ public sealed class PeerCertificateChainFeature(IReadOnlyList<X509Certificate2> 
     public IReadOnlyList<X509Certificate2> Intermediates { get; } = intermediates;
 
     /// <summary>
-    /// SslStream puts the certificates the peer sent into the validation chain's ExtraStore (on Linux/OpenSSL
-    /// the whole sent chain, leaf included; on Windows the same); the leaf is left out here. They are copied,
-    /// because SslStream disposes the chain and its stores once the handshake is done.
+    /// SslStream puts the certificates the peer sent after its leaf into the validation chain's ExtraStore
+    /// (observed on .NET 10 / OpenSSL: exactly those, not the leaf; a leaf copy is dropped anyway should a
+    /// platform include it). They are copied, because SslStream disposes the chain once the handshake is done.
     /// </summary>
     public static PeerCertificateChainFeature FromHandshake(System.Security.Cryptography.X509Certificates.X509Certificate leaf, X509Chain chain)
     {

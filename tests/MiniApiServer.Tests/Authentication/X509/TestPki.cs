@@ -17,14 +17,14 @@ internal static class TestPki
         CertificateAuthority.CreateSelfSigned(name, new FakeTimeProvider(Now.AddDays(-30))).Ca;
 
     /// <summary>An intermediate CA signed by <paramref name="parent"/>, valid until <paramref name="notAfter"/>.</summary>
-    public static CertificateAuthority NewIntermediateCa(CertificateAuthority parent, string name, DateTimeOffset notAfter)
+    public static CertificateAuthority NewIntermediateCa(CertificateAuthority parent, string name, DateTimeOffset notAfter, DateTimeOffset? notBefore = null)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest($"CN={name}", key, HashAlgorithmName.SHA256);
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.DigitalSignature, true));
         request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
-        using var cert = parent.Sign(request, Now.AddDays(-10), notAfter);
+        using var cert = parent.Sign(request, notBefore ?? Now.AddDays(-10), notAfter);
         return new CertificateAuthority(cert.CopyWithPrivateKey(key));
     }
 
