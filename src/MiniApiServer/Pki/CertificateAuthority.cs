@@ -71,15 +71,17 @@ public sealed class CertificateAuthority : IDisposable
     /// </summary>
     public IssuedCertificate IssueClientCertificate(string user, IReadOnlyList<string> groups, DateTimeOffset notBefore, DateTimeOffset notAfter, string? uid = null)
     {
+        // DER order as Go's pkix.Name writes it (O…, CN, then extra names such as UID); kube reads the groups
+        // in that order. X500DistinguishedNameBuilder encodes the last name added first, hence the reversal.
         var subject = new X500DistinguishedNameBuilder();
-        foreach (var group in groups)
-        {
-            subject.AddOrganizationName(group);
-        }
-        subject.AddCommonName(user);
         if (uid is not null)
         {
             subject.Add(UidOid, uid, UniversalTagNumber.UTF8String);
+        }
+        subject.AddCommonName(user);
+        foreach (var group in groups.Reverse())
+        {
+            subject.AddOrganizationName(group);
         }
         return IssueLeaf(subject.Build(), ClientAuthOid, sans: null, notBefore, notAfter);
     }

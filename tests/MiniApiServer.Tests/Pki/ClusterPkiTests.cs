@@ -252,7 +252,8 @@ public sealed class ClusterPkiTests(GeneratedPkiTemplate template) : IDisposable
 
         Assert.True(cert.HasPrivateKey);
         Assert.Equal("alice", cert.GetNameInfo(X509NameType.SimpleName, forIssuer: false));
-        var attributes = cert.SubjectName.EnumerateRelativeDistinguishedNames()
+        // In DER order (not .NET's display order): the order Go, and so kube, reads the groups in.
+        var attributes = cert.SubjectName.EnumerateRelativeDistinguishedNames(reversed: false)
             .Select(rdn => (rdn.GetSingleElementType().Value, rdn.GetSingleElementValue())).ToList();
         Assert.Equal(
             [("2.5.4.10", "dev"), ("2.5.4.10", "ops"), ("2.5.4.10", "system:masters"), ("2.5.4.3", "alice"), ("0.9.2342.19200300.100.1.1", "u-123")],
