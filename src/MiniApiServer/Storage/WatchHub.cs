@@ -18,6 +18,7 @@ internal sealed class WatchHub
     // Every change with a resourceVersion above this one is in _history. After a restart the history
     // is empty and this is the current resourceVersion: watching from it works, from older is too old.
     private long _heldAfter;
+    private bool _closed;
 
     public WatchHub(long currentResourceVersion, StoreOptions options)
     {
@@ -46,6 +47,7 @@ internal sealed class WatchHub
     {
         lock (_lock)
         {
+            ObjectDisposedException.ThrowIf(_closed, typeof(LiteDbObjectStore));
             // kube-apiserver's watch cache: "too old resource version: %d (%d)" with the newest
             // resourceVersion whose successors are all still held.
             if (afterResourceVersion < _heldAfter) throw new ResourceVersionTooOldException(afterResourceVersion, _heldAfter);
@@ -63,6 +65,7 @@ internal sealed class WatchHub
     {
         lock (_lock)
         {
+            _closed = true;
             foreach (var subscriber in _subscribers) subscriber.Complete();
             _subscribers.Clear();
         }

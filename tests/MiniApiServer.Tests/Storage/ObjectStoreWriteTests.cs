@@ -58,17 +58,6 @@ public sealed class ObjectStoreWriteTests
     }
 
     [Theory, MemberData(nameof(StoreFixture.Modes), MemberType = typeof(StoreFixture))]
-    public void Names_that_differ_only_in_case_are_different_objects(string mode)
-    {
-        using var fixture = StoreFixture.Open(mode);
-
-        fixture.Store.Create(Key("Admin", ns: "", resource: "clusterroles.rbac.authorization.k8s.io"), ConfigMap("Admin", ""));
-        fixture.Store.Create(Key("admin", ns: "", resource: "clusterroles.rbac.authorization.k8s.io"), ConfigMap("admin", ""));
-
-        Assert.Equal(["Admin", "admin"], fixture.Store.List("clusterroles.rbac.authorization.k8s.io", null).Items.Select(o => o.Key.Name));
-    }
-
-    [Theory, MemberData(nameof(StoreFixture.Modes), MemberType = typeof(StoreFixture))]
     public void Update_hands_the_callback_a_copy_and_stores_its_result_with_the_next_resource_version(string mode)
     {
         using var fixture = StoreFixture.Open(mode);
