@@ -1,5 +1,6 @@
-var builder = WebApplication.CreateBuilder(args);
-var app = builder.Build();
-app.Run();
+using MiniApiServer.Hosting;
+
+// One process, one command: `./run.sh [subcommand] [--flags]`. Without a subcommand the program serves.
+return await Cli.RunAsync(args);
 
 public partial class Program;

@@ -29,6 +29,8 @@ public sealed class ResourceDefinition
     public IReadOnlyList<string> Categories { get; init; } = [];
     public IReadOnlyList<string> Verbs { get; init; } = AllVerbs;
     public IReadOnlyList<SubresourceDefinition> Subresources { get; init; } = [];
+    /// <summary>The kind's rules (defaults, validation, table, selectable fields).</summary>
+    public IResourceStrategy Strategy { get; init; } = new GenericStrategy(namespaced: true);
 
     public static readonly IReadOnlyList<string> AllVerbs = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"];
     public static readonly IReadOnlyList<string> ReadOnlyVerbs = ["get", "list", "watch"];

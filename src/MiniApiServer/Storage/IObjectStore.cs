@@ -18,8 +18,10 @@ public sealed record StoredObject(ObjectKey Key, long ResourceVersion, JsonObjec
 public enum WatchEventType { Added, Modified, Deleted }
 
 /// <summary>One change. For <see cref="WatchEventType.Deleted"/> the object is its last state, carrying the
-/// resourceVersion of the deletion (as kube-apiserver does).</summary>
-public sealed record WatchEvent(WatchEventType Type, StoredObject Object);
+/// resourceVersion of the deletion (as kube-apiserver does). <see cref="Previous"/> is the state before a
+/// modification (kube's watch cache keeps it too), so a filtered watch can tell an object entering or
+/// leaving its selector.</summary>
+public sealed record WatchEvent(WatchEventType Type, StoredObject Object, StoredObject? Previous = null);
 
 public sealed record ListResult(long ResourceVersion, IReadOnlyList<StoredObject> Items);
 

@@ -144,13 +144,14 @@ public sealed class LiteDbObjectStore : IObjectStore
     /// <summary>Durable first, then visible: persist, publish the new snapshot, tell the watchers.</summary>
     private void Commit(WatchEventType type, StoredObject stored)
     {
+        var previous = type == WatchEventType.Modified ? _index.Get(stored.Key) : null;
         if (type == WatchEventType.Deleted) _journal.Remove(stored.Key, stored.ResourceVersion);
         else _journal.Put(stored);
 
         _index = type == WatchEventType.Deleted
             ? _index.Remove(stored.Key, stored.ResourceVersion)
             : _index.Put(stored, stored.ResourceVersion);
-        _hub.Publish(new WatchEvent(type, stored));
+        _hub.Publish(new WatchEvent(type, stored, previous));
     }
 
     /// <summary>

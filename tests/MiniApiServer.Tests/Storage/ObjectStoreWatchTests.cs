@@ -18,7 +18,7 @@ public sealed class ObjectStoreWatchTests
         var deleted = store.Delete(Key("a"));
 
         Assert.Equal(new WatchEvent(WatchEventType.Added, created), await watch.NextAsync());
-        Assert.Equal(new WatchEvent(WatchEventType.Modified, updated), await watch.NextAsync());
+        Assert.Equal(new WatchEvent(WatchEventType.Modified, updated, created), await watch.NextAsync());
         Assert.Equal(new WatchEvent(WatchEventType.Deleted, deleted), await watch.NextAsync());
         Assert.Empty(watch.Pending());
     }

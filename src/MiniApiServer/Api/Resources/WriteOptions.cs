@@ -1,0 +1,30 @@
+using MiniApiServer.Authentication;
+
+namespace MiniApiServer.Api.Resources;
+
+public enum FieldValidation { Ignore, Warn, Strict }
+
+/// <summary>The query options of a write (create, update, patch), as kube-apiserver reads them.</summary>
+public sealed record WriteOptions
+{
+    public bool DryRun { get; init; }
+    /// <summary>The field manager recorded in managedFields (from ?fieldManager, else from the User-Agent).</summary>
+    public string FieldManager { get; init; } = "unknown";
+    public FieldValidation FieldValidation { get; init; } = FieldValidation.Warn;
+    /// <summary>Server-side apply only: take over conflicting fields.</summary>
+    public bool Force { get; init; }
+    public UserInfo? User { get; init; }
+    /// <summary>Warnings for the response's Warning headers.</summary>
+    public List<string> Warnings { get; init; } = [];
+}
+
+/// <summary>DeleteOptions as kube-apiserver reads them (from the body, or from query parameters).</summary>
+public sealed record DeleteOptionsInput
+{
+    public bool DryRun { get; init; }
+    public long? GracePeriodSeconds { get; init; }
+    public string? PreconditionUid { get; init; }
+    public string? PreconditionResourceVersion { get; init; }
+    public string? PropagationPolicy { get; init; }
+    public UserInfo? User { get; init; }
+}

@@ -1,0 +1,50 @@
+namespace MiniApiServer.Hosting;
+
+/// <summary>The command line: subcommands, --help, and the exit codes of the contract
+/// (0 clean stop, 2 bad flags or configuration with one line on stderr, 1 anything else).</summary>
+public static class Cli
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        try
+        {
+            if (args.Length > 0 && !args[0].StartsWith('-'))
+                throw new ConfigurationException($"unknown subcommand \"{args[0]}\" (see --help)");
+            var flags = new FlagSet(ServerOptions.Flags).Parse(args);
+            if (flags.GetBool("help"))
+            {
+                Console.WriteLine(Help(flags));
+                return 0;
+            }
+            var options = ServerOptions.FromFlags(flags);
+            await using var app = ServerHost.Build(options, args);
+            await ServerHost.RunAsync(app, options);
+            return 0;
+        }
+        catch (ConfigurationException e)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return 2;
+        }
+        catch (Pki.PkiException e)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return 2;
+        }
+        catch (Exception e) when (e is not HostAbortedException)
+        {
+            Console.Error.WriteLine($"error: {e}");
+            return 1;
+        }
+    }
+
+    static string Help(FlagSet flags) => $"""
+        MiniApiServer: a Kubernetes-style API server for learning, demos and tests of Kubernetes authentication.
+
+        Usage:
+          run.sh [flags]              serve (HTTPS, kube-apiserver flag names)
+
+        Flags:
+        {flags.Usage()}
+        """;
+}

@@ -1,0 +1,25 @@
+using MiniApiServer.Authentication;
+using MiniApiServer.Pki;
+
+namespace MiniApiServer.Hosting;
+
+/// <summary>
+/// The kubeconfigs written at each start into &lt;data-dir&gt;/kubeconfigs, one per ready-made identity.
+/// Client certificates are issued afresh each time (all by the same CA, so earlier ones stay valid).
+/// </summary>
+public static class KubeconfigWriter
+{
+    public const string ClusterName = "miniapiserver";
+
+    public static IReadOnlyList<string> WriteAll(ClusterPki pki, ServerOptions options, string serverUrl, TimeProvider time)
+    {
+        Directory.CreateDirectory(options.KubeconfigDir);
+        var now = time.GetUtcNow();
+        var written = new List<string>();
+        var admin = pki.IssueClientCertificate("kubernetes-admin", [UserInfo.Masters], now.AddMinutes(-5), now.AddYears(1));
+        var adminPath = Path.Combine(options.KubeconfigDir, "admin.kubeconfig");
+        Kubeconfig.Write(adminPath, new KubeconfigSpec(ClusterName, serverUrl, pki.CaPem, "kubernetes-admin", new ClientCertificateCredential(admin)));
+        written.Add(adminPath);
+        return written;
+    }
+}

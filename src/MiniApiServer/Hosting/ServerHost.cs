@@ -1,0 +1,144 @@
+using System.Net;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
+using MiniApiServer.Admission;
+using MiniApiServer.Api;
+using MiniApiServer.Api.Discovery;
+using MiniApiServer.Api.OpenApi;
+using MiniApiServer.Api.Resources;
+using MiniApiServer.Authentication;
+using MiniApiServer.Authentication.X509;
+using MiniApiServer.Authorization;
+using MiniApiServer.Controllers;
+using MiniApiServer.Pki;
+using MiniApiServer.Registry;
+using MiniApiServer.Storage;
+
+namespace MiniApiServer.Hosting;
+
+/// <summary>Composes the server: PKI, storage, the request road, the API and the controllers.</summary>
+public static class ServerHost
+{
+    public const string ListeningMarker = "listening on";
+
+    public static WebApplication Build(ServerOptions options, string[] args)
+    {
+        var time = TimeProvider.System;
+        var pki = ClusterPki.LoadOrCreate(options.CertDir, time);
+        Directory.CreateDirectory(options.DataDir);
+
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; });
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Logging.AddFilter("MiniApiServer", LogLevel.Information);
+        builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
+
+        var servingCert = options.TlsCertFile == pki.PathOf(PkiFileNames.ServingCert) && options.TlsPrivateKeyFile == pki.PathOf(PkiFileNames.ServingKey)
+            ? pki.ServingCertificate
+            : CertificateFiles.UsableForTls(CertificateFiles.LoadPair(options.TlsCertFile, options.TlsPrivateKeyFile));
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.Listen(options.BindAddress, options.SecurePort, listen =>
+            {
+                listen.Protocols = Microsoft.AspNetCore.Server.Kestrel.Core.HttpProtocols.Http1AndHttp2;
+                listen.UseHttps(https =>
+                {
+                    https.ServerCertificate = servingCert;
+                    ClientCertificateTls.Configure(https);
+                });
+            });
+            k.AddServerHeader = false;
+        });
+
+        var s = builder.Services;
+        s.AddSingleton(options);
+        s.AddSingleton(pki);
+        s.AddSingleton(time);
+        s.AddSingleton<IRandomSource, SystemRandomSource>();
+        s.AddSingleton<ServerReadiness>();
+        s.AddSingleton<IObjectStore>(_ => options.InMemory
+            ? LiteDbObjectStore.InMemory()
+            : LiteDbObjectStore.OpenFile(Path.Combine(options.DataDir, "miniapiserver.db")));
+        s.AddSingleton(new ResourceRegistry(ResourceRegistry.Core));
+        foreach (var def in ResourceRegistry.Core) s.AddSingleton(def);
+        s.AddSingleton<IAdmissionPlugin, NamespaceLifecycle>();
+        s.AddSingleton<ResourceRest>();
+        s.AddSingleton<WatchStreamer>();
+        s.AddSingleton<ResourceEndpoints>();
+        s.AddSingleton<EventRecorder>();
+        s.AddSingleton<SystemObjects>();
+        s.AddHostedService<PodSimulator>();
+        s.AddHostedService<NamespaceController>();
+
+        // Authentication: kube-apiserver's chain, behind one ASP.NET Core handler.
+        // Built now, so a bad --client-ca-file stops the start (exit 2) rather than the first request.
+        var loggerFactory = LoggerFactory.Create(l => l.AddSimpleConsole(o => o.SingleLine = true));
+        s.AddSingleton(BuildAuthentication(options, time, loggerFactory));
+        s.AddAuthentication(KubeAuthenticationHandler.SchemeName)
+            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, KubeAuthenticationHandler>(KubeAuthenticationHandler.SchemeName, null);
+        s.AddSingleton<IAuthorizer>(_ => BuildAuthorizer(options));
+        s.AddRouting();
+
+        var app = builder.Build();
+        app.UseKubernetesRequestRoad();
+        app.MapHealthAndVersion();
+        app.MapDiscovery();
+        app.MapOpenApiV3();
+        var resources = app.Services.GetRequiredService<ResourceEndpoints>();
+        app.Map("/api/v1/{**rest}", resources.HandleAsync);
+        app.Map("/apis/{group}/{version}/{**rest}", resources.HandleAsync);
+        app.MapFallback(_ => throw Api.Errors.StatusErrors.PathNotFound());
+        return app;
+    }
+
+    static AuthenticationChain BuildAuthentication(ServerOptions options, TimeProvider time, ILoggerFactory loggers)
+    {
+        var authenticators = new List<IRequestAuthenticator>();
+        // kube-apiserver's order: request header → x509 → bearer token → WebSocket bearer token.
+        if (options.ClientCaFile.Length > 0)
+            authenticators.Add(new X509ClientCertificateAuthenticator(
+                ClientCaBundle.FromFile(options.ClientCaFile, time, loggers.CreateLogger("MiniApiServer.Authentication.X509")), time));
+        return new AuthenticationChain(new AuthenticatorUnion(authenticators), options.AnonymousAuth);
+    }
+
+    /// <summary>The privileged-group authorizer first (system:masters), then the configured modes in order.</summary>
+    static IAuthorizer BuildAuthorizer(ServerOptions options)
+    {
+        var chain = new List<IAuthorizer> { new PrivilegedGroupAuthorizer() };
+        foreach (var mode in options.AuthorizationModes)
+            chain.Add(mode == "AlwaysAllow" ? new AlwaysAllowAuthorizer() : new BootstrapPublicAuthorizer());
+        return new AuthorizerUnion(chain);
+    }
+
+    /// <summary>Starts serving, then (once every part is up) writes the kubeconfigs, marks the server ready and
+    /// prints the one "listening on" line; returns when the host stops (Ctrl-C, SIGTERM).</summary>
+    public static async Task RunAsync(WebApplication app, ServerOptions options)
+    {
+        app.Services.GetRequiredService<SystemObjects>().EnsureCreated();
+        await app.StartAsync();
+        // In-process test hosts (WebApplicationFactory) have no network address and need no kubeconfigs.
+        if (ServerUrl(app, options) is { } url)
+        {
+            var files = KubeconfigWriter.WriteAll(app.Services.GetRequiredService<ClusterPki>(), options, url, app.Services.GetRequiredService<TimeProvider>());
+            app.Services.GetRequiredService<ServerReadiness>().MarkReady();
+            Console.WriteLine($"MiniApiServer {HealthEndpoints.GitVersion}: {ListeningMarker} {url}");
+            foreach (var f in files) Console.WriteLine($"kubeconfig: {f}");
+        }
+        else app.Services.GetRequiredService<ServerReadiness>().MarkReady();
+        await app.WaitForShutdownAsync();
+        app.Services.GetRequiredService<IObjectStore>().Dispose();
+    }
+
+    static string? ServerUrl(WebApplication app, ServerOptions options)
+    {
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();
+        if (address is null) return null;
+        var port = new Uri(address.Replace("[::]", "localhost").Replace("0.0.0.0", "localhost")).Port;
+        var host = options.BindAddress.Equals(IPAddress.Any) || options.BindAddress.Equals(IPAddress.IPv6Any) ? "127.0.0.1"
+            : options.BindAddress.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{options.BindAddress}]"
+            : options.BindAddress.ToString();
+        return $"https://{host}:{port}";
+    }
+}

@@ -1,0 +1,77 @@
+using System.Net;
+
+namespace MiniApiServer.Hosting;
+
+/// <summary>
+/// The server's configuration, parsed once from kube-apiserver-style flags and validated before anything
+/// starts. Flags keep kube-apiserver's names and meanings; the simulator's own are marked as such.
+/// </summary>
+public sealed class ServerOptions
+{
+    public static IReadOnlyList<FlagDefinition> Flags { get; } =
+    [
+        new("secure-port", FlagKind.Int, "6443", "The port on which to serve HTTPS; 0 picks a free port."),
+        new("bind-address", FlagKind.String, "127.0.0.1", "The IP address on which to listen."),
+        new("cert-dir", FlagKind.String, "./certs", "The directory of the cluster PKI (kubeadm file names); missing files are generated, existing ones never overwritten."),
+        new("tls-cert-file", FlagKind.String, "", "The serving certificate (PEM). Default: <cert-dir>/apiserver.crt."),
+        new("tls-private-key-file", FlagKind.String, "", "The serving certificate's key (PEM). Default: <cert-dir>/apiserver.key."),
+        new("client-ca-file", FlagKind.String, "", "CA bundle that signs client certificates (x509 authentication). Default: <cert-dir>/ca.crt; an explicit empty value switches x509 authentication off."),
+        new("data-dir", FlagKind.String, "./data", "Simulator: where the LiteDB file and the generated kubeconfigs live."),
+        new("in-memory", FlagKind.Bool, "false", "Simulator: keep API objects in memory only (the PKI and kubeconfigs are still written)."),
+        new("anonymous-auth", FlagKind.Bool, "true", "Enables anonymous requests: requests with no credential that no authenticator rejected get user system:anonymous, group system:unauthenticated."),
+        new("authorization-mode", FlagKind.StringList, "RBAC", "Ordered list of authorizers: RBAC, AlwaysAllow. Until RBAC is served, RBAC mode allows system:masters and the public endpoints only."),
+        new("help", FlagKind.Bool, "false", "Print this help and exit."),
+    ];
+
+    public required int SecurePort { get; init; }
+    public required IPAddress BindAddress { get; init; }
+    public required string CertDir { get; init; }
+    public required string TlsCertFile { get; init; }
+    public required string TlsPrivateKeyFile { get; init; }
+    /// <summary>Empty when x509 client-certificate authentication is off.</summary>
+    public required string ClientCaFile { get; init; }
+    public required string DataDir { get; init; }
+    public required bool InMemory { get; init; }
+    public required IReadOnlyList<string> AuthorizationModes { get; init; }
+    public required bool AnonymousAuth { get; init; }
+
+    public string KubeconfigDir => Path.Combine(DataDir, "kubeconfigs");
+
+    public static ServerOptions FromFlags(FlagSet f)
+    {
+        var certDir = Path.GetFullPath(f.GetString("cert-dir"));
+        string OrCertDir(string flag, string file) => f.IsSet(flag) ? f.GetString(flag) : Path.Combine(certDir, file);
+
+        var bind = f.GetString("bind-address");
+        if (!IPAddress.TryParse(bind, out var address))
+            throw new ConfigurationException($"invalid argument \"{bind}\" for \"--bind-address\" flag: not an IP address");
+        var port = f.GetInt("secure-port");
+        if (port is < 0 or > 65535)
+            throw new ConfigurationException($"--secure-port {port} must be between 0 and 65535");
+        var modes = f.GetList("authorization-mode");
+        foreach (var m in modes)
+            if (m is not ("RBAC" or "AlwaysAllow"))
+                throw new ConfigurationException($"--authorization-mode: authorization mode \"{m}\" is not supported (supported: RBAC, AlwaysAllow)");
+        if (modes.Count == 0)
+            throw new ConfigurationException("--authorization-mode: at least one authorization mode must be given");
+
+        var tlsCert = OrCertDir("tls-cert-file", "apiserver.crt");
+        var tlsKey = OrCertDir("tls-private-key-file", "apiserver.key");
+        if (tlsCert.Length == 0 || tlsKey.Length == 0)
+            throw new ConfigurationException("--tls-cert-file and --tls-private-key-file: the server serves HTTPS only and needs both");
+
+        return new ServerOptions
+        {
+            SecurePort = port,
+            BindAddress = address,
+            CertDir = certDir,
+            TlsCertFile = Path.GetFullPath(tlsCert),
+            TlsPrivateKeyFile = Path.GetFullPath(tlsKey),
+            ClientCaFile = OrCertDir("client-ca-file", "ca.crt") is { Length: > 0 } ca ? Path.GetFullPath(ca) : "",
+            DataDir = Path.GetFullPath(f.GetString("data-dir")),
+            InMemory = f.GetBool("in-memory"),
+            AuthorizationModes = modes,
+            AnonymousAuth = f.GetBool("anonymous-auth"),
+        };
+    }
+}
