@@ -52,16 +52,22 @@ public static class KubeProtobuf
         if (!KindTables.TryGet(apiVersion, kind, out var table))
             throw StatusErrors.BadRequest($"no kind \"{kind}\" is registered for version \"{apiVersion}\"");
 
+        // gogo always writes an object's metadata, so a real body never has an empty raw. Kube would
+        // decode a missing raw as an empty object; refusing it keeps a body cut short after its
+        // typeMeta from being taken for an object whose fields were all left unset.
+        var raw = (string?)envelope["raw"] ?? "";
+        if (raw.Length == 0)
+            throw StatusErrors.BadRequest($"{kind} in version \"{Version(apiVersion)}\" cannot be handled as a {kind}: the protobuf envelope carries no object");
+
         JsonObject fields;
         try
         {
-            var raw = (string?)envelope["raw"] ?? "";
             fields = ProtoDecoder.DecodeMessage(Convert.FromBase64String(raw), table, "");
         }
         catch (ProtoFormatException e)
         {
-            var version = apiVersion.Contains('/') ? apiVersion[(apiVersion.IndexOf('/') + 1)..] : apiVersion;
-            throw StatusErrors.BadRequest($"{kind} in version \"{version}\" cannot be handled as a {kind}: {e.Message}");
+            // kube's transformDecodeError wording: `Secret in version "v1" cannot be handled as a Secret: …`.
+            throw StatusErrors.BadRequest($"{kind} in version \"{Version(apiVersion)}\" cannot be handled as a {kind}: {e.Message}");
         }
 
         var result = new JsonObject { ["apiVersion"] = apiVersion, ["kind"] = kind };
@@ -72,6 +78,9 @@ public static class KubeProtobuf
         }
         return result;
     }
+
+    /// <summary>"v1" from "rbac.authorization.k8s.io/v1", as kube's messages print gvk.Version.</summary>
+    static string Version(string apiVersion) => apiVersion[(apiVersion.LastIndexOf('/') + 1)..];
 
     /// <summary>
     /// runtime.Unknown read with the same decoder. Kube's protobuf serializer ignores contentEncoding and
