@@ -22,8 +22,8 @@ if (-not $needsBuild) {
 }
 if ($needsBuild) {
     [Console]::Error.WriteLine('run.ps1: building MiniApiServer (Release)...')
-    & dotnet build (Join-Path $repo 'src/MiniApiServer/MiniApiServer.csproj') -c Release -nologo -v quiet -clp:ErrorsOnly | Out-Host
-    if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
+    $log = & dotnet build (Join-Path $repo 'src/MiniApiServer/MiniApiServer.csproj') -c Release -nologo -v quiet 2>&1
+    if ($LASTEXITCODE -ne 0) { $log | ForEach-Object { [Console]::Error.WriteLine($_) }; exit $LASTEXITCODE }
     New-Item -ItemType File -Force -Path $stamp | Out-Null
 }
 & dotnet $dll @args

@@ -16,7 +16,11 @@ if [ ! -f "$stamp" ] || [ -n "$(find "$repo/src" "$repo/Directory.Build.props" "
       -newer "$stamp" -type f \( -name '*.cs' -o -name '*.csproj' -o -name '*.props' -o -name '*.json' \) \
       -not -path '*/bin/*' -not -path '*/obj/*' 2>/dev/null | head -n 1)" ]; then
   echo "run.sh: building MiniApiServer (Release)..." >&2
-  dotnet build "$repo/src/MiniApiServer/MiniApiServer.csproj" -c Release -nologo -v quiet -clp:ErrorsOnly >&2
+  log="$(mktemp)"
+  if ! dotnet build "$repo/src/MiniApiServer/MiniApiServer.csproj" -c Release -nologo -v quiet >"$log" 2>&1; then
+    cat "$log" >&2; rm -f "$log"; exit 1
+  fi
+  rm -f "$log"
   touch "$stamp"
 fi
 exec dotnet "$dll" "$@"

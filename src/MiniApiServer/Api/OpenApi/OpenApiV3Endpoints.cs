@@ -17,13 +17,15 @@ namespace MiniApiServer.Api.OpenApi;
 public static class OpenApiV3Endpoints
 {
     const string Json = "application/json";
-    static readonly JsonSerializerOptions StatusJson = new() { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
 
     public static IEndpointRouteBuilder MapOpenApiV3(this IEndpointRouteBuilder app)
     {
-        // Generated on the first request, from every kind registered in DI, then served from memory.
+        // Generated once, from every kind registered in DI, then served from memory. Generation (mostly reading
+        // KubernetesClient.xml) takes about a second, so it starts now in the background rather than on the
+        // first `kubectl apply`; a request that comes earlier waits for it.
         var documents = new Lazy<OpenApiDocuments>(() =>
             new OpenApiDocuments(app.ServiceProvider.GetServices<ResourceDefinition>()));
+        _ = Task.Run(() => documents.Value);
 
         app.MapGet("/openapi/v3", (HttpContext context) => ServeRoot(context, documents.Value));
         app.MapGet("/openapi/v3/{**groupVersion}", (HttpContext context, string groupVersion) =>
@@ -41,13 +43,7 @@ public static class OpenApiV3Endpoints
     {
         var response = context.Response;
         if (!documents.GroupVersions.TryGetValue(groupVersion.TrimEnd('/'), out var document))
-        {
-            var status = StatusErrors.PathNotFound().Status;
-            response.StatusCode = 404;
-            response.ContentType = Json;
-            // KubernetesJson's V1Status converter only reads, so the Status is written with plain System.Text.Json.
-            return response.WriteAsync(JsonSerializer.Serialize(status, StatusJson));
-        }
+            throw StatusErrors.PathNotFound();
 
         // The body depends on Accept (kube also serves gnostic protobuf, which we do not).
         response.Headers.Vary = "Accept";
