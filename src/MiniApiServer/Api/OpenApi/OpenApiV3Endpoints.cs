@@ -43,7 +43,7 @@ public static class OpenApiV3Endpoints
     {
         var response = context.Response;
         if (!documents.GroupVersions.TryGetValue(groupVersion.TrimEnd('/'), out var document))
-            throw StatusErrors.PathNotFound();
+            return Http.Negotiation.WriteStatusAsync(context, StatusErrors.PathNotFound().Status);
 
         // The body depends on Accept (kube also serves gnostic protobuf, which we do not).
         response.Headers.Vary = "Accept";
