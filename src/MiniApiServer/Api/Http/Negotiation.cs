@@ -42,8 +42,9 @@ public static class Negotiation
         switch (mediaType)
         {
             case Json or "" or "*/*":
-            case Resources.PatchTypes.Json or Resources.PatchTypes.Merge or Resources.PatchTypes.StrategicMerge when allowPatchTypes:
                 return ParseJson(text);
+            case Resources.PatchTypes.Json or Resources.PatchTypes.Merge or Resources.PatchTypes.StrategicMerge when allowPatchTypes:
+                return Patch.Patches.ParseBody(bytes);
             case Yaml or "application/x-yaml" or "text/yaml":
             case Resources.PatchTypes.Apply when allowPatchTypes:
                 return YamlJson.Parse(text);

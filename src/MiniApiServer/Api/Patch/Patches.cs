@@ -23,10 +23,6 @@ namespace MiniApiServer.Api.Patch;
 /// </summary>
 public static class Patches
 {
-    public const string JsonPatchContentType = "application/json-patch+json";
-    public const string MergePatchContentType = "application/merge-patch+json";
-    public const string StrategicMergePatchContentType = "application/strategic-merge-patch+json";
-
     /// <summary><c>application/json-patch+json</c> (RFC 6902). JSON null is an empty patch.</summary>
     public static JsonObject ApplyJsonPatch(JsonObject original, JsonNode? patch) => JsonPatch.Apply(original, patch);
 
