@@ -14,7 +14,7 @@ $dll = Join-Path $out 'MiniApiServer.dll'
 $stamp = Join-Path $out '.run-built'
 $needsBuild = -not (Test-Path $stamp)
 if (-not $needsBuild) {
-    $built = (Get-Item $stamp).LastWriteTimeUtc
+    $built = (Get-Item -Force $stamp).LastWriteTimeUtc
     $sources = @(Get-ChildItem -Path (Join-Path $repo 'src') -Recurse -File -Include *.cs, *.csproj, *.props, *.json |
         Where-Object { $_.FullName -notmatch '[\\/](bin|obj)[\\/]' }) +
         @(Get-Item (Join-Path $repo 'Directory.Build.props'), (Join-Path $repo 'Directory.Packages.props'))

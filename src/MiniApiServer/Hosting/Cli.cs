@@ -9,7 +9,11 @@ public static class Cli
         try
         {
             if (args.Length > 0 && !args[0].StartsWith('-'))
-                throw new ConfigurationException($"unknown subcommand \"{args[0]}\" (see --help)");
+                return args[0] switch
+                {
+                    KubeconfigCommand.Name => KubeconfigCommand.Run(args[1..], TimeProvider.System),
+                    _ => throw new ConfigurationException($"unknown subcommand \"{args[0]}\" (see --help)"),
+                };
             var flags = new FlagSet(ServerOptions.Flags).Parse(args);
             if (flags.GetBool("help"))
             {
@@ -43,6 +47,9 @@ public static class Cli
 
         Usage:
           run.sh [flags]              serve (HTTPS, kube-apiserver flag names)
+          run.sh kubeconfig --user NAME [--group G]... [--days N] [--server URL]
+                                      print a kubeconfig with a client certificate for any identity
+                                      (run.sh kubeconfig --help for its flags)
 
         Flags:
         {flags.Usage()}
