@@ -1,0 +1,175 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Security;
+using System.Reflection;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
+
+// Throughput of the request road against a baseline measured in the same run: a bare Kestrel over the same
+// TLS certificate, answering "ok". Each scenario runs for --seconds with --concurrency keep-alive
+// connections on loopback; the server runs as its own process (in memory), as ./run.sh starts it.
+// Usage: dotnet run -c Release --project bench/MiniApiServer.Bench -- [--seconds 5] [--concurrency 8]
+var seconds = Arg("--seconds", 5);
+var concurrency = Arg("--concurrency", 8);
+var root = Path.Combine(Path.GetTempPath(), "miniapiserver-bench", Guid.NewGuid().ToString("N"));
+var serverDll = ServerDll();
+
+using var server = StartServer(serverDll, root, out var url);
+var kubeconfigDir = Path.Combine(root, "data", "kubeconfigs");
+var ca = X509Certificate2.CreateFromPem(File.ReadAllText(Path.Combine(root, "certs", "ca.crt")));
+var admin = AdminCertificate(Path.Combine(kubeconfigDir, "admin.kubeconfig"));
+
+await using var baseline = await StartBaseline(Path.Combine(root, "certs"));
+var baselineUrl = baseline.Urls.First();
+
+using var adminClient = Client(ca, admin);
+using var anonClient = Client(ca, null);
+// Fixture objects: 100 ConfigMaps to list and get.
+await adminClient.PostAsync($"{url}/api/v1/namespaces", Json("""{"metadata":{"name":"bench"}}"""));
+for (var i = 0; i < 100; i++)
+    await adminClient.PostAsync($"{url}/api/v1/namespaces/bench/configmaps", Json($$$"""{"metadata":{"name":"cm-{{{i}}}","labels":{"i":"{{{i % 10}}}"}},"data":{"k":"v"}}"""));
+
+var results = new List<(string Name, double Rps, double Ratio)>();
+var baseRps = await Measure("baseline: bare Kestrel, TLS, GET ok", anonClient, _ => new HttpRequestMessage(HttpMethod.Get, baselineUrl + "/"));
+results.Add(("baseline: bare Kestrel over TLS, GET returning \"ok\"", baseRps, 1));
+async Task Scenario(string name, HttpClient client, Func<int, HttpRequestMessage> request)
+{
+    var rps = await Measure(name, client, request);
+    results.Add((name, rps, rps / baseRps));
+}
+await Scenario("GET /version, anonymous", anonClient, _ => new HttpRequestMessage(HttpMethod.Get, url + "/version"));
+await Scenario("GET one ConfigMap, x509 admin", adminClient, i => new HttpRequestMessage(HttpMethod.Get, $"{url}/api/v1/namespaces/bench/configmaps/cm-{i % 100}"));
+await Scenario("LIST 100 ConfigMaps (JSON), x509 admin", adminClient, _ => new HttpRequestMessage(HttpMethod.Get, $"{url}/api/v1/namespaces/bench/configmaps"));
+await Scenario("LIST 100 ConfigMaps as a Table (kubectl get)", adminClient, _ =>
+{
+    var r = new HttpRequestMessage(HttpMethod.Get, $"{url}/api/v1/namespaces/bench/configmaps?limit=500");
+    r.Headers.TryAddWithoutValidation("Accept", "application/json;as=Table;v=v1;g=meta.k8s.io,application/json");
+    return r;
+});
+await Scenario("LIST with labelSelector i=3", adminClient, _ => new HttpRequestMessage(HttpMethod.Get, $"{url}/api/v1/namespaces/bench/configmaps?labelSelector=i%3D3"));
+var created = 0;
+await Scenario("CREATE a ConfigMap (in-memory store)", adminClient, _ => new HttpRequestMessage(HttpMethod.Post, $"{url}/api/v1/namespaces/bench/configmaps")
+{
+    Content = Json($$$"""{"metadata":{"name":"new-{{{Interlocked.Increment(ref created)}}}"},"data":{"k":"v"}}"""),
+});
+await Scenario("GET /api/v1/namespaces/x/pods, anonymous → 403", anonClient, _ => new HttpRequestMessage(HttpMethod.Get, $"{url}/api/v1/namespaces/bench/pods"));
+
+var rss = ResidentMegabytes(server.Id);
+Console.WriteLine();
+Console.WriteLine($"| scenario ({concurrency} connections, {seconds} s each) | requests/s | ratio to baseline |");
+Console.WriteLine("|---|---:|---:|");
+foreach (var (name, rps, ratio) in results) Console.WriteLine($"| {name} | {rps:F0} | {ratio:F2} |");
+Console.WriteLine();
+Console.WriteLine($"Server resident memory after the run ({100 + created} ConfigMaps stored): {rss:F0} MiB");
+server.Kill(entireProcessTree: true);
+try { Directory.Delete(root, true); } catch (IOException) { }
+
+async Task<double> Measure(string name, HttpClient client, Func<int, HttpRequestMessage> request)
+{
+    // Warm up (connections, JIT, caches), then count completed requests for the duration.
+    for (var i = 0; i < 200; i++) (await client.SendAsync(request(i))).Dispose();
+    var stop = Stopwatch.StartNew();
+    long done = 0, failed = 0;
+    var workers = Enumerable.Range(0, concurrency).Select(async w =>
+    {
+        var n = w;
+        while (stop.Elapsed.TotalSeconds < seconds)
+        {
+            using var r = await client.SendAsync(request(n++));
+            await r.Content.LoadIntoBufferAsync();
+            if ((int)r.StatusCode >= 500) Interlocked.Increment(ref failed);
+            Interlocked.Increment(ref done);
+        }
+    });
+    await Task.WhenAll(workers);
+    var rps = done / stop.Elapsed.TotalSeconds;
+    Console.WriteLine($"{name}: {rps:F0} req/s{(failed > 0 ? $" ({failed} server errors)" : "")}");
+    return rps;
+}
+
+static StringContent Json(string s) => new(s, Encoding.UTF8, "application/json");
+
+static HttpClient Client(X509Certificate2 ca, X509Certificate2? clientCert)
+{
+    var handler = new SocketsHttpHandler
+    {
+        MaxConnectionsPerServer = 64,
+        SslOptions = new SslClientAuthenticationOptions
+        {
+            RemoteCertificateValidationCallback = (_, cert, _, _) =>
+            {
+                using var chain = new X509Chain();
+                chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+                chain.ChainPolicy.CustomTrustStore.Add(ca);
+                chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+                return cert is X509Certificate2 c && chain.Build(c);
+            },
+            ClientCertificates = clientCert is null ? null : new X509CertificateCollection { clientCert },
+        },
+    };
+    return new HttpClient(handler);
+}
+
+static X509Certificate2 AdminCertificate(string kubeconfig)
+{
+    var text = File.ReadAllText(kubeconfig);
+    string Field(string name) => Encoding.UTF8.GetString(Convert.FromBase64String(Regex.Match(text, name + @": (\S+)").Groups[1].Value));
+    var pem = X509Certificate2.CreateFromPem(Field("client-certificate-data"), Field("client-key-data"));
+    return X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), null);
+}
+
+static async Task<WebApplication> StartBaseline(string certDir)
+{
+    var cert = X509Certificate2.CreateFromPemFile(Path.Combine(certDir, "apiserver.crt"), Path.Combine(certDir, "apiserver.key"));
+    cert = X509CertificateLoader.LoadPkcs12(cert.Export(X509ContentType.Pkcs12), null);
+    var builder = WebApplication.CreateSlimBuilder();
+    builder.Logging.ClearProviders();
+    builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, l => l.UseHttps(cert)));
+    var app = builder.Build();
+    app.MapGet("/", () => "ok");
+    await app.StartAsync();
+    return app;
+}
+
+static Process StartServer(string dll, string root, out string url)
+{
+    var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+    foreach (var a in new[] { dll, "--secure-port=0", "--in-memory", $"--cert-dir={root}/certs", $"--data-dir={root}/data" }) psi.ArgumentList.Add(a);
+    var p = Process.Start(psi)!;
+    p.ErrorDataReceived += (_, _) => { };
+    p.BeginErrorReadLine();
+    while (p.StandardOutput.ReadLine() is { } line)
+    {
+        var m = Regex.Match(line, @"listening on (https://\S+)");
+        if (m.Success)
+        {
+            url = m.Groups[1].Value;
+            // Keep draining the request log so the server never blocks on a full pipe.
+            _ = Task.Run(async () => { while (await p.StandardOutput.ReadLineAsync() is not null) { } });
+            return p;
+        }
+    }
+    throw new InvalidOperationException("the server exited before it was ready");
+}
+
+static double ResidentMegabytes(int pid)
+{
+    var line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("VmRSS:")) ?? "VmRSS: 0 kB";
+    return double.Parse(Regex.Match(line, @"\d+").Value) / 1024;
+}
+
+static string ServerDll()
+{
+    var config = typeof(Program).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Release";
+    var dir = new DirectoryInfo(AppContext.BaseDirectory);
+    while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "MiniApiServer.sln"))) dir = dir.Parent;
+    return Path.Combine(dir!.FullName, "src", "MiniApiServer", "bin", config, "net10.0", "MiniApiServer.dll");
+}
+
+int Arg(string name, int fallback)
+{
+    var i = Array.IndexOf(args, name);
+    return i >= 0 && i + 1 < args.Length && int.TryParse(args[i + 1], out var v) ? v : fallback;
+}
