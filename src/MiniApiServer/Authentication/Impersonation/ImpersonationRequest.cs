@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Http;
 using MiniApiServer.Api.Errors;
-using MiniApiServer.Authentication.RequestHeader;
 using MiniApiServer.Registry.Validation;
 
 namespace MiniApiServer.Authentication.Impersonation;

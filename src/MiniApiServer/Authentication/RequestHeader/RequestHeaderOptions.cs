@@ -71,7 +71,7 @@ public sealed record RequestHeaderOptions(
             throw new ConfigurationException($"--{UidHeadersFlag} is set without specifying the standard {StandardUidHeader} header - API aggregation will not work");
         }
 
-        if (caFile.Trim().Length == 0)
+        if (caFile.Length == 0)
         {
             return null;
         }
