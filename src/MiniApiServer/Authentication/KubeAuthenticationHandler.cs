@@ -20,7 +20,8 @@ public sealed class KubeAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory loggerFactory,
     UrlEncoder encoder,
-    AuthenticationChain chain)
+    AuthenticationChain chain,
+    IEnumerable<RequestHeader.RequestHeaderAuthenticator> proxies)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, loggerFactory, encoder)
 {
     public const string SchemeName = "Kubernetes";
@@ -47,6 +48,7 @@ public sealed class KubeAuthenticationHandler(
         foreach (var h in ProxyHeaders) Request.Headers.Remove(h);
         foreach (var h in Request.Headers.Keys.Where(k => k.StartsWith("X-Remote-Extra-", StringComparison.OrdinalIgnoreCase)).ToList())
             Request.Headers.Remove(h);
+        foreach (var p in proxies) p.ClearAuthenticationHeaders(Request.Headers);
         return AuthenticateResult.Success(new AuthenticationTicket(ToPrincipal(user, result.Authenticator), SchemeName));
     }
 

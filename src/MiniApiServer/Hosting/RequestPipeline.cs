@@ -5,6 +5,7 @@ using MiniApiServer.Api;
 using MiniApiServer.Api.Errors;
 using MiniApiServer.Api.Http;
 using MiniApiServer.Authentication;
+using MiniApiServer.Authentication.Impersonation;
 using MiniApiServer.Authorization;
 
 namespace MiniApiServer.Hosting;
@@ -31,6 +32,7 @@ public static class RequestPipeline
         });
         app.UseAuthentication();
         app.Use(RequireAuthenticated);
+        app.Use(Impersonation.InvokeAsync);
         app.Use(Authorize);
         return app;
     }

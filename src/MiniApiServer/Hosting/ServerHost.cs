@@ -8,6 +8,7 @@ using MiniApiServer.Api.Discovery;
 using MiniApiServer.Api.OpenApi;
 using MiniApiServer.Api.Resources;
 using MiniApiServer.Authentication;
+using MiniApiServer.Authentication.RequestHeader;
 using MiniApiServer.Authentication.X509;
 using MiniApiServer.Authorization;
 using MiniApiServer.Controllers;
@@ -75,7 +76,9 @@ public static class ServerHost
         // Authentication: kube-apiserver's chain, behind one ASP.NET Core handler.
         // Built now, so a bad --client-ca-file stops the start (exit 2) rather than the first request.
         var loggerFactory = LoggerFactory.Create(l => l.AddSimpleConsole(o => o.SingleLine = true));
-        s.AddSingleton(BuildAuthentication(options, time, loggerFactory));
+        var requestHeader = options.RequestHeader is { } rh ? RequestHeaderAuthenticator.Create(rh, time, loggerFactory) : null;
+        if (requestHeader is not null) s.AddSingleton(requestHeader);
+        s.AddSingleton(BuildAuthentication(options, requestHeader, time, loggerFactory));
         s.AddAuthentication(KubeAuthenticationHandler.SchemeName)
             .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, KubeAuthenticationHandler>(KubeAuthenticationHandler.SchemeName, null);
         s.AddSingleton<IAuthorizer>(_ => BuildAuthorizer(options));
@@ -93,10 +96,12 @@ public static class ServerHost
         return app;
     }
 
-    static AuthenticationChain BuildAuthentication(ServerOptions options, TimeProvider time, ILoggerFactory loggers)
+    static AuthenticationChain BuildAuthentication(ServerOptions options, RequestHeaderAuthenticator? requestHeader, TimeProvider time, ILoggerFactory loggers)
     {
         var authenticators = new List<IRequestAuthenticator>();
         // kube-apiserver's order: request header → x509 → bearer token → WebSocket bearer token.
+        // The proxy comes first: its client certificate is a proxy's, not a user's.
+        if (requestHeader is not null) authenticators.Add(requestHeader);
         if (options.ClientCaFile.Length > 0)
             authenticators.Add(new X509ClientCertificateAuthenticator(
                 ClientCaBundle.FromFile(options.ClientCaFile, time, loggers.CreateLogger("MiniApiServer.Authentication.X509")), time));

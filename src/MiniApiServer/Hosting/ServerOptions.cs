@@ -1,4 +1,5 @@
 using System.Net;
+using MiniApiServer.Authentication.RequestHeader;
 
 namespace MiniApiServer.Hosting;
 
@@ -21,6 +22,7 @@ public sealed class ServerOptions
         new("anonymous-auth", FlagKind.Bool, "true", "Enables anonymous requests: requests with no credential that no authenticator rejected get user system:anonymous, group system:unauthenticated."),
         new("authorization-mode", FlagKind.StringList, "RBAC", "Ordered list of authorizers: RBAC, AlwaysAllow. Until RBAC is served, RBAC mode allows system:masters and the public endpoints only."),
         new("help", FlagKind.Bool, "false", "Print this help and exit."),
+        .. RequestHeaderOptions.Flags,
     ];
 
     public required int SecurePort { get; init; }
@@ -34,6 +36,8 @@ public sealed class ServerOptions
     public required bool InMemory { get; init; }
     public required IReadOnlyList<string> AuthorizationModes { get; init; }
     public required bool AnonymousAuth { get; init; }
+    /// <summary>The authenticating proxy (request-header authentication); null when off.</summary>
+    public required RequestHeaderOptions? RequestHeader { get; init; }
 
     public string KubeconfigDir => Path.Combine(DataDir, "kubeconfigs");
 
@@ -72,6 +76,7 @@ public sealed class ServerOptions
             InMemory = f.GetBool("in-memory"),
             AuthorizationModes = modes,
             AnonymousAuth = f.GetBool("anonymous-auth"),
+            RequestHeader = RequestHeaderOptions.FromFlags(f),
         };
     }
 }
