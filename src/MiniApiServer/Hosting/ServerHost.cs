@@ -8,6 +8,8 @@ using MiniApiServer.Api.Discovery;
 using MiniApiServer.Api.OpenApi;
 using MiniApiServer.Api.Resources;
 using MiniApiServer.Authentication;
+using MiniApiServer.Authentication.Bearer;
+using MiniApiServer.Authentication.Bootstrap;
 using MiniApiServer.Authentication.RequestHeader;
 using MiniApiServer.Authentication.X509;
 using MiniApiServer.Authorization;
@@ -78,7 +80,7 @@ public static class ServerHost
         var loggerFactory = LoggerFactory.Create(l => l.AddSimpleConsole(o => o.SingleLine = true));
         var requestHeader = options.RequestHeader is { } rh ? RequestHeaderAuthenticator.Create(rh, time, loggerFactory) : null;
         if (requestHeader is not null) s.AddSingleton(requestHeader);
-        s.AddSingleton(BuildAuthentication(options, requestHeader, time, loggerFactory));
+        s.AddSingleton(sp => BuildAuthentication(options, requestHeader, sp.GetRequiredService<IObjectStore>(), time, loggerFactory));
         s.AddAuthentication(KubeAuthenticationHandler.SchemeName)
             .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, KubeAuthenticationHandler>(KubeAuthenticationHandler.SchemeName, null);
         s.AddSingleton<IAuthorizer>(_ => BuildAuthorizer(options));
@@ -96,7 +98,7 @@ public static class ServerHost
         return app;
     }
 
-    static AuthenticationChain BuildAuthentication(ServerOptions options, RequestHeaderAuthenticator? requestHeader, TimeProvider time, ILoggerFactory loggers)
+    static AuthenticationChain BuildAuthentication(ServerOptions options, RequestHeaderAuthenticator? requestHeader, IObjectStore store, TimeProvider time, ILoggerFactory loggers)
     {
         var authenticators = new List<IRequestAuthenticator>();
         // kube-apiserver's order: request header → x509 → bearer token → WebSocket bearer token.
@@ -105,6 +107,19 @@ public static class ServerHost
         if (options.ClientCaFile.Length > 0)
             authenticators.Add(new X509ClientCertificateAuthenticator(
                 ClientCaBundle.FromFile(options.ClientCaFile, time, loggers.CreateLogger("MiniApiServer.Authentication.X509")), time));
+
+        // The bearer token union, in kube's order: token file → service accounts → bootstrap → OIDC/JWT → webhook,
+        // wrapped once in the result cache (successes 10 s, failures never), as kube's token cache.
+        var tokens = new List<ITokenAuthenticator>();
+        if (options.TokenFile is { } tokenFile) tokens.Add(tokenFile.CreateAuthenticator(loggers));
+        if (options.BootstrapTokenAuth)
+            tokens.Add(new BootstrapTokenAuthenticator(store, time, loggers.CreateLogger("MiniApiServer.Authentication.Bootstrap")));
+        if (tokens.Count > 0)
+        {
+            var cached = new CachedTokenAuthenticator(new TokenUnion(tokens), time);
+            authenticators.Add(new BearerTokenAuthenticator(cached));
+            authenticators.Add(new WebSocketBearerAuthenticator(cached));
+        }
         return new AuthenticationChain(new AuthenticatorUnion(authenticators), options.AnonymousAuth);
     }
 

@@ -1,5 +1,6 @@
 using System.Net;
 using MiniApiServer.Authentication.RequestHeader;
+using MiniApiServer.Authentication.TokenFile;
 
 namespace MiniApiServer.Hosting;
 
@@ -23,6 +24,8 @@ public sealed class ServerOptions
         new("authorization-mode", FlagKind.StringList, "RBAC", "Ordered list of authorizers: RBAC, AlwaysAllow. Until RBAC is served, RBAC mode allows system:masters and the public endpoints only."),
         new("help", FlagKind.Bool, "false", "Print this help and exit."),
         .. RequestHeaderOptions.Flags,
+        .. TokenFileOptions.Flags,
+        new("enable-bootstrap-token-auth", FlagKind.Bool, "false", "Enable to allow secrets of type 'bootstrap.kubernetes.io/token' in the 'kube-system' namespace to be used for TLS bootstrapping authentication."),
     ];
 
     public required int SecurePort { get; init; }
@@ -38,6 +41,9 @@ public sealed class ServerOptions
     public required bool AnonymousAuth { get; init; }
     /// <summary>The authenticating proxy (request-header authentication); null when off.</summary>
     public required RequestHeaderOptions? RequestHeader { get; init; }
+    /// <summary>The static token file; null when off.</summary>
+    public required TokenFileOptions? TokenFile { get; init; }
+    public required bool BootstrapTokenAuth { get; init; }
 
     public string KubeconfigDir => Path.Combine(DataDir, "kubeconfigs");
 
@@ -77,6 +83,8 @@ public sealed class ServerOptions
             AuthorizationModes = modes,
             AnonymousAuth = f.GetBool("anonymous-auth"),
             RequestHeader = RequestHeaderOptions.FromFlags(f),
+            TokenFile = TokenFileOptions.FromFlags(f),
+            BootstrapTokenAuth = f.GetBool("enable-bootstrap-token-auth"),
         };
     }
 }
