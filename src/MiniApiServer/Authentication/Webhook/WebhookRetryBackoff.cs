@@ -26,8 +26,9 @@ public sealed record WebhookRetryBackoff(TimeSpan Initial, double Factor, double
             }
             catch (WebhookCallException e) when (e.Retriable && attempt < steps)
             {
-                var wait = Jitter > 0 ? duration + duration * (random() * Jitter) : duration;
-                duration *= Factor;
+                // Go's arithmetic on nanosecond Durations (here: ticks), truncating: Duration(float64(d) * factor).
+                var wait = Jitter > 0 ? duration + TimeSpan.FromTicks((long)(random() * Jitter * duration.Ticks)) : duration;
+                duration = TimeSpan.FromTicks((long)(duration.Ticks * Factor));
                 await Task.Delay(wait, time, ct);
             }
         }
