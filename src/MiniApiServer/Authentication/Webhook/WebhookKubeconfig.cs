@@ -2,10 +2,10 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json.Nodes;
-using MiniApiServer.Api.Errors;
-using MiniApiServer.Api.Http;
 using MiniApiServer.Hosting;
 using MiniApiServer.Pki;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
 
 namespace MiniApiServer.Authentication.Webhook;
 
@@ -39,12 +39,36 @@ public sealed record WebhookKubeconfig
         try { text = File.ReadAllText(path); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw Error($"cannot be read ({e.Message})"); }
 
-        JsonObject root;
-        try { root = YamlJson.Parse(text) as JsonObject ?? throw Error("invalid configuration: no configuration has been provided"); }
-        catch (ApiException e) { throw Error(e.Message); }
+        var root = ParseYaml(text, Error) ?? throw Error("invalid configuration: no configuration has been provided");
 
         var folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
         return new Reader(root, folder, Error).Read();
+    }
+
+    /// <summary>
+    /// The file as JSON: mappings, sequences and scalars kept as text (every kubeconfig field we read is a string,
+    /// except insecure-skip-tls-verify, read as YAML's true/false).
+    /// </summary>
+    static JsonObject? ParseYaml(string text, Func<string, ConfigurationException> error)
+    {
+        var stream = new YamlStream();
+        try { stream.Load(new StringReader(text)); }
+        catch (YamlException e) { throw error($"error converting YAML to JSON: yaml: line {e.Start.Line}: {e.Message}"); }
+        return stream.Documents.Count == 0 ? null : ToJson(stream.Documents[0].RootNode) as JsonObject;
+
+        static JsonNode? ToJson(YamlNode node) => node switch
+        {
+            YamlMappingNode m => new JsonObject(m.Children
+                .Where(kv => kv.Key is YamlScalarNode)
+                .Select(kv => KeyValuePair.Create(((YamlScalarNode)kv.Key).Value ?? "", ToJson(kv.Value)))
+                .DistinctBy(kv => kv.Key)),
+            YamlSequenceNode s => new JsonArray(s.Children.Select(ToJson).ToArray()),
+            YamlScalarNode { Style: ScalarStyle.Plain, Value: "true" or "True" or "TRUE" } => JsonValue.Create(true),
+            YamlScalarNode { Style: ScalarStyle.Plain, Value: "false" or "False" or "FALSE" } => JsonValue.Create(false),
+            YamlScalarNode { Style: ScalarStyle.Plain, Value: "" or "~" or "null" or "Null" or "NULL" or null } => null,
+            YamlScalarNode sc => JsonValue.Create(sc.Value),
+            _ => null,
+        };
     }
 
     /// <summary>One pass over the parsed file; <c>error</c> makes the exception to throw.</summary>
