@@ -21,7 +21,8 @@ public sealed class KubeAuthenticationHandler(
     ILoggerFactory loggerFactory,
     UrlEncoder encoder,
     AuthenticationChain chain,
-    IEnumerable<RequestHeader.RequestHeaderAuthenticator> proxies)
+    IEnumerable<RequestHeader.RequestHeaderAuthenticator> proxies,
+    ApiAudiences? apiAudiences = null)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, loggerFactory, encoder)
 {
     public const string SchemeName = "Kubernetes";
@@ -34,7 +35,10 @@ public sealed class KubeAuthenticationHandler(
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
-        var result = await chain.AuthenticateAsync(Context, Context.RequestAborted);
+        // kube's authentication filter: every request's tokens must be good for the API audiences.
+        AuthenticationResult result;
+        using (TokenAudiences.Use(apiAudiences?.Value))
+            result = await chain.AuthenticateAsync(Context, Context.RequestAborted);
         if (!result.Succeeded)
         {
             Logger.LogInformation("Unable to authenticate the request {Method} {Path}: {Reason}", Request.Method, Request.Path, result.Error ?? "no credentials and anonymous is disabled");
@@ -69,3 +73,6 @@ public sealed class KubeAuthenticationHandler(
     protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
         Negotiation.WriteStatusAsync(Context, StatusErrors.Forbidden("forbidden", "", "", null).Status);
 }
+
+/// <summary>--api-audiences: the audiences every request's bearer token must be good for.</summary>
+public sealed record ApiAudiences(IReadOnlyList<string> Value);

@@ -6,6 +6,7 @@ using MiniApiServer.Admission;
 using MiniApiServer.Api;
 using MiniApiServer.Api.Discovery;
 using MiniApiServer.Api.OpenApi;
+using MiniApiServer.Api.Reviews;
 using MiniApiServer.Api.Resources;
 using MiniApiServer.Authentication;
 using MiniApiServer.Authentication.Bearer;
@@ -64,8 +65,9 @@ public static class ServerHost
         s.AddSingleton<IObjectStore>(_ => options.InMemory
             ? LiteDbObjectStore.InMemory()
             : LiteDbObjectStore.OpenFile(Path.Combine(options.DataDir, "miniapiserver.db")));
-        s.AddSingleton(new ResourceRegistry(ResourceRegistry.Core));
-        foreach (var def in ResourceRegistry.Core) s.AddSingleton(def);
+        IReadOnlyList<ResourceDefinition> served = [.. ResourceRegistry.Core, .. ReviewResources.All];
+        s.AddSingleton(new ResourceRegistry(served));
+        foreach (var def in served) s.AddSingleton(def);
         s.AddSingleton<IAdmissionPlugin, NamespaceLifecycle>();
         s.AddSingleton<ResourceRest>();
         s.AddSingleton<WatchStreamer>();
@@ -80,47 +82,28 @@ public static class ServerHost
         var loggerFactory = LoggerFactory.Create(l => l.AddSimpleConsole(o => o.SingleLine = true));
         var requestHeader = options.RequestHeader is { } rh ? RequestHeaderAuthenticator.Create(rh, time, loggerFactory) : null;
         if (requestHeader is not null) s.AddSingleton(requestHeader);
-        s.AddSingleton(sp => BuildAuthentication(options, requestHeader, sp.GetRequiredService<IObjectStore>(), time, loggerFactory));
+        s.AddSingleton(sp => new AuthenticationSetup(options, requestHeader, sp.GetRequiredService<IObjectStore>(), time, loggerFactory));
+        s.AddSingleton(sp => sp.GetRequiredService<AuthenticationSetup>().Chain);
+        s.AddSingleton<ITokenReviewer>(sp => sp.GetRequiredService<AuthenticationSetup>().Reviewer);
+        s.AddSingleton(new ApiAudiences(options.ApiAudiences));
         s.AddAuthentication(KubeAuthenticationHandler.SchemeName)
             .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, KubeAuthenticationHandler>(KubeAuthenticationHandler.SchemeName, null);
         s.AddSingleton<IAuthorizer>(_ => BuildAuthorizer(options));
         s.AddRouting();
 
         var app = builder.Build();
+        // Every authenticator is built now, so a bad file or flag stops the start (exit 2), not the first request.
+        app.Services.GetRequiredService<AuthenticationSetup>();
         app.UseKubernetesRequestRoad();
         app.MapHealthAndVersion();
         app.MapDiscovery();
         app.MapOpenApiV3();
+        app.MapReviewApis();
         var resources = app.Services.GetRequiredService<ResourceEndpoints>();
         app.Map("/api/v1/{**rest}", resources.HandleAsync);
         app.Map("/apis/{group}/{version}/{**rest}", resources.HandleAsync);
         app.MapFallback(_ => throw Api.Errors.StatusErrors.PathNotFound());
         return app;
-    }
-
-    static AuthenticationChain BuildAuthentication(ServerOptions options, RequestHeaderAuthenticator? requestHeader, IObjectStore store, TimeProvider time, ILoggerFactory loggers)
-    {
-        var authenticators = new List<IRequestAuthenticator>();
-        // kube-apiserver's order: request header → x509 → bearer token → WebSocket bearer token.
-        // The proxy comes first: its client certificate is a proxy's, not a user's.
-        if (requestHeader is not null) authenticators.Add(requestHeader);
-        if (options.ClientCaFile.Length > 0)
-            authenticators.Add(new X509ClientCertificateAuthenticator(
-                ClientCaBundle.FromFile(options.ClientCaFile, time, loggers.CreateLogger("MiniApiServer.Authentication.X509")), time));
-
-        // The bearer token union, in kube's order: token file → service accounts → bootstrap → OIDC/JWT → webhook,
-        // wrapped once in the result cache (successes 10 s, failures never), as kube's token cache.
-        var tokens = new List<ITokenAuthenticator>();
-        if (options.TokenFile is { } tokenFile) tokens.Add(tokenFile.CreateAuthenticator(loggers));
-        if (options.BootstrapTokenAuth)
-            tokens.Add(new BootstrapTokenAuthenticator(store, time, loggers.CreateLogger("MiniApiServer.Authentication.Bootstrap")));
-        if (tokens.Count > 0)
-        {
-            var cached = new CachedTokenAuthenticator(new TokenUnion(tokens), time);
-            authenticators.Add(new BearerTokenAuthenticator(cached));
-            authenticators.Add(new WebSocketBearerAuthenticator(cached));
-        }
-        return new AuthenticationChain(new AuthenticatorUnion(authenticators), options.AnonymousAuth);
     }
 
     /// <summary>The privileged-group authorizer first (system:masters), then the configured modes in order.</summary>

@@ -1,6 +1,7 @@
 using System.Net;
 using MiniApiServer.Authentication.RequestHeader;
 using MiniApiServer.Authentication.TokenFile;
+using MiniApiServer.Authentication.Webhook;
 
 namespace MiniApiServer.Hosting;
 
@@ -25,6 +26,8 @@ public sealed class ServerOptions
         new("help", FlagKind.Bool, "false", "Print this help and exit."),
         .. RequestHeaderOptions.Flags,
         .. TokenFileOptions.Flags,
+        .. WebhookTokenOptions.Flags,
+        new("api-audiences", FlagKind.StringList, "https://kubernetes.default.svc.cluster.local", "Identifiers of the API. Tokens used against the API should be bound to at least one of these audiences (kube's default: the service-account issuer)."),
         new("enable-bootstrap-token-auth", FlagKind.Bool, "false", "Enable to allow secrets of type 'bootstrap.kubernetes.io/token' in the 'kube-system' namespace to be used for TLS bootstrapping authentication."),
     ];
 
@@ -44,6 +47,9 @@ public sealed class ServerOptions
     /// <summary>The static token file; null when off.</summary>
     public required TokenFileOptions? TokenFile { get; init; }
     public required bool BootstrapTokenAuth { get; init; }
+    /// <summary>Webhook token authentication; null when off.</summary>
+    public required WebhookTokenOptions? WebhookToken { get; init; }
+    public required IReadOnlyList<string> ApiAudiences { get; init; }
 
     public string KubeconfigDir => Path.Combine(DataDir, "kubeconfigs");
 
@@ -85,6 +91,8 @@ public sealed class ServerOptions
             RequestHeader = RequestHeaderOptions.FromFlags(f),
             TokenFile = TokenFileOptions.FromFlags(f),
             BootstrapTokenAuth = f.GetBool("enable-bootstrap-token-auth"),
+            WebhookToken = WebhookTokenOptions.FromFlags(f),
+            ApiAudiences = f.GetList("api-audiences"),
         };
     }
 }

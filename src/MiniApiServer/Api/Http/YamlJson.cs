@@ -37,7 +37,7 @@ public static class YamlJson
         var v = sc.Value ?? "";
         if (sc.Style is ScalarStyle.SingleQuoted or ScalarStyle.DoubleQuoted or ScalarStyle.Literal or ScalarStyle.Folded)
             return JsonValue.Create(v);
-        if (sc.Tag.Value == "tag:yaml.org,2002:str") return JsonValue.Create(v);
+        if (!sc.Tag.IsEmpty && !sc.Tag.IsNonSpecific && sc.Tag.Value == "tag:yaml.org,2002:str") return JsonValue.Create(v);
         switch (v)
         {
             case "" or "~" or "null" or "Null" or "NULL": return null;

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using MiniApiServer.Authentication;
 using MiniApiServer.Api.Errors;
 using MiniApiServer.Api.Json;
 using MiniApiServer.Authentication.Webhook;

@@ -1,10 +1,13 @@
-namespace MiniApiServer.Authentication.Webhook;
+namespace MiniApiServer.Authentication;
 
 /// <summary>
 /// The audiences a token must be good for, carried alongside the call as k8s.io/apiserver carries them in the
 /// request context (<c>authenticator.WithAudiences</c> / <c>AudiencesFrom</c>). kube-apiserver's authentication
 /// filter sets the server's API audiences on every request; the TokenReview API sets the review's
 /// <c>spec.audiences</c> instead. No value means "not audience-limited": no audience check at all.
+/// Audience-aware token authenticators (service accounts, JWT, webhook) read <see cref="Current"/>, and the
+/// token cache keys its answers by it. It flows with the async call like a Go context:
+/// <c>using var _ = TokenAudiences.Use(audiences);</c> around the authentication call.
 /// </summary>
 public static class TokenAudiences
 {

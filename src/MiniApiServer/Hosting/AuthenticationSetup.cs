@@ -1,0 +1,50 @@
+using MiniApiServer.Api.Reviews;
+using MiniApiServer.Authentication;
+using MiniApiServer.Authentication.Bearer;
+using MiniApiServer.Authentication.Bootstrap;
+using MiniApiServer.Authentication.RequestHeader;
+using MiniApiServer.Authentication.Webhook;
+using MiniApiServer.Authentication.X509;
+using MiniApiServer.Storage;
+
+namespace MiniApiServer.Hosting;
+
+/// <summary>
+/// kube-apiserver's authenticator, assembled from the options in its order (pkg/kubeapiserver/authenticator
+/// config.go): request header → x509 → bearer token → WebSocket bearer token; the bearer token union is token
+/// file → service accounts → bootstrap → OIDC/JWT → webhook, wrapped once in the result cache (successes
+/// 10 s, failures never). The same cached union reviews tokens for the TokenReview API.
+/// </summary>
+public sealed class AuthenticationSetup
+{
+    public AuthenticationChain Chain { get; }
+    public ITokenAuthenticator Tokens { get; }
+    public ITokenReviewer Reviewer { get; }
+    public IReadOnlyList<string> ApiAudiences { get; }
+
+    public AuthenticationSetup(ServerOptions options, RequestHeaderAuthenticator? requestHeader, IObjectStore store, TimeProvider time, ILoggerFactory loggers)
+    {
+        ApiAudiences = options.ApiAudiences;
+        var request = new List<IRequestAuthenticator>();
+        // The proxy comes first: its client certificate is a proxy's, not a user's.
+        if (requestHeader is not null) request.Add(requestHeader);
+        if (options.ClientCaFile.Length > 0)
+            request.Add(new X509ClientCertificateAuthenticator(
+                ClientCaBundle.FromFile(options.ClientCaFile, time, loggers.CreateLogger("MiniApiServer.Authentication.X509")), time));
+
+        var tokens = new List<ITokenAuthenticator>();
+        if (options.TokenFile is { } tokenFile) tokens.Add(tokenFile.CreateAuthenticator(loggers));
+        if (options.BootstrapTokenAuth)
+            tokens.Add(new BootstrapTokenAuthenticator(store, time, loggers.CreateLogger("MiniApiServer.Authentication.Bootstrap")));
+        if (options.WebhookToken is { } webhook)
+            tokens.Add(WebhookTokenAuthenticatorFactory.Create(webhook, options.ApiAudiences, time, loggers));
+        Tokens = new CachedTokenAuthenticator(new TokenUnion(tokens), time);
+        if (tokens.Count > 0)
+        {
+            request.Add(new BearerTokenAuthenticator(Tokens));
+            request.Add(new WebSocketBearerAuthenticator(Tokens));
+        }
+        Chain = new AuthenticationChain(new AuthenticatorUnion(request), options.AnonymousAuth);
+        Reviewer = new TokenUnionReviewer(Tokens, options.ApiAudiences, options.AnonymousAuth);
+    }
+}
