@@ -136,6 +136,7 @@ public sealed class KubectlProcess : IAsyncDisposable
     {
         using var cts = new CancellationTokenSource(timeout);
         await process.WaitForExitAsync(cts.Token);
+        await stdoutEnded.Task.WaitAsync(cts.Token);
         return process.ExitCode;
     }
 
