@@ -106,7 +106,7 @@ public sealed class SecretConfigMapServiceAccountTests(ServerFixture fx) : IClas
         var k = fx.Kubectl();
         var ns = await ServerFixture.NewNamespaceAsync(k, "defaultsa");
         await Eventually.HoldsAsync(() => k.RunAsync("get", "sa", "-n", ns, "-o", "name"),
-            r => r.StdOut.Split('\n').Contains("serviceaccount/default"), $"serviceaccount/default in {ns}");
+            r => r.StdOut.Split('\n').Contains("serviceaccount/default"), $"serviceaccount/default in {ns}", TimeSpan.FromSeconds(20));
     }
 
     static async Task OpenSslAsync(params string[] args)
