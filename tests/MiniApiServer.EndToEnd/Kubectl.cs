@@ -18,7 +18,7 @@ public sealed class Kubectl(string kubeconfig, string? version = null)
 
     /// <summary>The dispatcher on PATH, or null when kubectl is not installed.</summary>
     public static string? Dispatcher =>
-        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':')
+        (System.Environment.GetEnvironmentVariable("PATH") ?? "").Split(':')
             .Select(d => Path.Combine(d, "kubectl")).FirstOrDefault(File.Exists);
 
     /// <summary>The binary of one kubectl build (e.g. "1.31"), found beside the dispatcher it links to.</summary>
@@ -34,20 +34,18 @@ public sealed class Kubectl(string kubeconfig, string? version = null)
 
     public string Binary => version is null ? Dispatcher! : Build(version) ?? throw new FileNotFoundException($"kubectl.{version} is not installed");
 
+    /// <summary>The build this instance runs ("1.27" …), or null for the dispatcher.</summary>
+    public string? Version => version;
+
+    /// <summary>Extra environment for every call, e.g. KUBE_EDITOR for <c>kubectl edit</c>.</summary>
+    public Dictionary<string, string> Environment { get; } = new() { ["KUBE_EDITOR"] = "true" };
+
     public async Task<KubectlResult> RunAsync(params string[] args) => await RunWithInputAsync(null, args);
 
     public async Task<KubectlResult> RunWithInputAsync(string? stdin, params string[] args)
     {
-        var psi = new ProcessStartInfo(Binary)
-        {
-            RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = stdin is not null, UseShellExecute = false,
-        };
-        psi.ArgumentList.Add($"--kubeconfig={kubeconfig}");
-        psi.ArgumentList.Add($"--cache-dir={cacheDir}");
-        psi.ArgumentList.Add("--request-timeout=30s");
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        psi.Environment["KUBECONFIG"] = kubeconfig;
-        psi.Environment["KUBE_EDITOR"] = "true";
+        var psi = StartInfo(args);
+        psi.RedirectStandardInput = stdin is not null;
         using var p = Process.Start(psi)!;
         if (stdin is not null)
         {
@@ -62,11 +60,90 @@ public sealed class Kubectl(string kubeconfig, string? version = null)
         return new KubectlResult(p.ExitCode, await stdout, await stderr);
     }
 
+    /// <summary>
+    /// The process start of one call. Later flags win in kubectl (pflag), so a caller's own
+    /// --request-timeout overrides the default 30s given here.
+    /// </summary>
+    ProcessStartInfo StartInfo(IEnumerable<string> args)
+    {
+        var psi = new ProcessStartInfo(Binary) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        psi.ArgumentList.Add($"--kubeconfig={kubeconfig}");
+        psi.ArgumentList.Add($"--cache-dir={cacheDir}");
+        psi.ArgumentList.Add("--request-timeout=30s");
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        psi.Environment["KUBECONFIG"] = kubeconfig;
+        foreach (var (k, v) in Environment) psi.Environment[k] = v;
+        return psi;
+    }
+
+    /// <summary>Starts a long-running call (e.g. <c>get -w</c>) whose output the test reads while it runs.</summary>
+    public KubectlProcess Start(params string[] args) => new(Process.Start(StartInfo(args))!, args);
+
     /// <summary>Runs and asserts success, returning stdout.</summary>
     public async Task<string> OkAsync(params string[] args)
     {
         var r = await RunAsync(args);
         Assert.True(r.ExitCode == 0, $"kubectl {string.Join(' ', args)} failed: {r}");
         return r.StdOut;
+    }
+}
+
+/// <summary>A kubectl call running in the background; its output is collected line by line as it comes.</summary>
+public sealed class KubectlProcess : IAsyncDisposable
+{
+    readonly Process process;
+    readonly string[] args;
+    readonly System.Text.StringBuilder stdout = new(), stderr = new();
+    readonly TaskCompletionSource stdoutEnded = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    readonly SemaphoreSlim changed = new(0);
+
+    internal KubectlProcess(Process process, string[] args)
+    {
+        this.process = process;
+        this.args = args;
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is null) stdoutEnded.TrySetResult();
+            else lock (stdout) stdout.AppendLine(e.Data);
+            changed.Release();
+        };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (stderr) stderr.AppendLine(e.Data); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+    }
+
+    public string StdOut { get { lock (stdout) return stdout.ToString(); } }
+    public string StdErr { get { lock (stderr) return stderr.ToString(); } }
+
+    /// <summary>Waits until stdout satisfies <paramref name="done"/>; fails the test with the output so far when
+    /// kubectl ends first or <paramref name="timeout"/> passes.</summary>
+    public async Task<string> WaitForOutputAsync(Func<string, bool> done, TimeSpan timeout)
+    {
+        var deadline = DateTimeOffset.UtcNow + timeout;
+        while (true)
+        {
+            var text = StdOut;
+            if (done(text)) return text;
+            var left = deadline - DateTimeOffset.UtcNow;
+            if (left <= TimeSpan.Zero || stdoutEnded.Task.IsCompleted)
+                Assert.Fail($"kubectl {string.Join(' ', args)}: the expected output did not come (ended: {stdoutEnded.Task.IsCompleted})\nstdout:\n{text}\nstderr:\n{StdErr}");
+            await changed.WaitAsync(left);
+        }
+    }
+
+    /// <summary>Waits for the process to end by itself (e.g. at --request-timeout) and returns its exit code.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        await process.WaitForExitAsync(cts.Token);
+        await stdoutEnded.Task.WaitAsync(cts.Token);
+        return process.ExitCode;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!process.HasExited) process.Kill(entireProcessTree: true);
+        await process.WaitForExitAsync();
+        process.Dispose();
     }
 }

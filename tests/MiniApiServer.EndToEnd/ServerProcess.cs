@@ -23,9 +23,12 @@ public sealed partial class ServerProcess : IAsyncDisposable
     public string AdminKubeconfig => Path.Combine(DataDir, "kubeconfigs", "admin.kubeconfig");
     public string Output { get { lock (output) return output.ToString(); } }
 
-    ServerProcess(string root, IEnumerable<string> args)
+    readonly bool ownsRoot;
+
+    ServerProcess(string root, bool ownsRoot, IEnumerable<string> args)
     {
         Root = root;
+        this.ownsRoot = ownsRoot;
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         psi.ArgumentList.Add(ServerDll);
         foreach (var a in args) psi.ArgumentList.Add(a);
@@ -49,12 +52,13 @@ public sealed partial class ServerProcess : IAsyncDisposable
     /// <summary>Starts a server; <paramref name="extraArgs"/> are added to its flags. Data in memory unless <paramref name="inMemory"/> is false.</summary>
     public static async Task<ServerProcess> StartAsync(IEnumerable<string>? extraArgs = null, bool inMemory = true, string? root = null)
     {
+        var ownsRoot = root is null;
         root ??= Path.Combine(Path.GetTempPath(), "miniapiserver-e2e", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(root);
         var args = new List<string> { "--secure-port=0", $"--cert-dir={Path.Combine(root, "certs")}", $"--data-dir={Path.Combine(root, "data")}" };
         if (inMemory) args.Add("--in-memory");
         args.AddRange(extraArgs ?? []);
-        var server = new ServerProcess(root, args);
+        var server = new ServerProcess(root, ownsRoot, args);
         server.process.Start();
         server.process.BeginOutputReadLine();
         server.process.BeginErrorReadLine();
@@ -81,6 +85,8 @@ public sealed partial class ServerProcess : IAsyncDisposable
     {
         await StopAsync();
         process.Dispose();
+        // A root the caller chose (a restart test) is the caller's to remove; a generated one is ours.
+        if (ownsRoot) try { Directory.Delete(Root, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 
     /// <summary>The server built beside these tests: src/MiniApiServer/bin/&lt;configuration&gt;/net10.0/MiniApiServer.dll.</summary>
