@@ -69,6 +69,7 @@ public static class ServerHost
         s.AddSingleton(new ResourceRegistry(served));
         foreach (var def in served) s.AddSingleton(def);
         s.AddSingleton<IAdmissionPlugin, NamespaceLifecycle>();
+        s.AddSingleton<IAdmissionPlugin, PodDefaults>();
         s.AddSingleton<ResourceRest>();
         s.AddSingleton<WatchStreamer>();
         s.AddSingleton<ResourceEndpoints>();
@@ -76,6 +77,7 @@ public static class ServerHost
         s.AddSingleton<SystemObjects>();
         s.AddHostedService<PodSimulator>();
         s.AddHostedService<NamespaceController>();
+        s.AddHostedService<ServiceAccountsController>();
 
         // Authentication: kube-apiserver's chain, behind one ASP.NET Core handler.
         // Built now, so a bad --client-ca-file stops the start (exit 2) rather than the first request.

@@ -23,6 +23,8 @@ public class GenericStrategy(bool namespaced) : IResourceStrategy
     /// <summary>Kinds with a status subresource reset status on create and keep it on main-resource updates.</summary>
     protected virtual bool HasStatus => false;
 
+    public virtual void ApplyDefaults(JsonObject obj) { }
+
     public virtual void PrepareForCreate(JsonObject obj, OperationContext ctx)
     {
         if (HasStatus) obj.Remove("status");

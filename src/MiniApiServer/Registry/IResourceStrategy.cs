@@ -15,7 +15,14 @@ public sealed record OperationContext(DateTimeOffset Now, string Namespace, bool
 /// </summary>
 public interface IResourceStrategy
 {
-    /// <summary>Clears what a client may not set on create (status for most kinds) and applies defaults.</summary>
+    /// <summary>
+    /// The kind's scheme defaults (kube's SetDefaults_* funcs, which run whenever an object is decoded): applied
+    /// to every incoming object before managedFields are computed, so the writer owns the defaulted fields, and
+    /// again after a server-side apply, where they stay unowned. Must be idempotent.
+    /// </summary>
+    void ApplyDefaults(JsonObject obj);
+
+    /// <summary>Clears what a client may not set on create (status for most kinds): kube's PrepareForCreate.</summary>
     void PrepareForCreate(JsonObject obj, OperationContext ctx);
 
     /// <summary>Keeps what an update of the main resource (or of a subresource) may not change.</summary>

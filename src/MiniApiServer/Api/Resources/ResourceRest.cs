@@ -53,6 +53,10 @@ public sealed class ResourceRest(
         meta["uid"] = random.NewUid().ToString();
         meta["creationTimestamp"] = Obj.Rfc3339(now);
         if (def.Strategy.TracksGeneration) meta["generation"] = 1; else meta.Remove("generation");
+        // As kube: decode and default, record who set which field, then the strategy and admission.
+        def.Strategy.ApplyDefaults(obj);
+        if (!managedFieldsDone)
+            obj = FieldManager.UpdateManagedFields(null, obj, options.FieldManager, def.ApiVersion, now, ModelSchema.For(def.ModelType), subresource);
         var ctx = new OperationContext(now, ns, options.DryRun, subresource);
         def.Strategy.PrepareForCreate(obj, ctx);
         var name = obj.Name();
@@ -60,8 +64,6 @@ public sealed class ResourceRest(
         foreach (var p in plugins) p.Admit(attrs);
         Validate(def, obj, def.Strategy.Validate(obj, ctx));
         foreach (var p in plugins) p.Validate(attrs);
-        if (!managedFieldsDone)
-            obj = FieldManager.UpdateManagedFields(null, obj, options.FieldManager, def.ApiVersion, now, ModelSchema.For(def.ModelType), subresource);
 
         if (options.DryRun)
         {
@@ -214,6 +216,10 @@ public sealed class ResourceRest(
             }
             if (!def.Namespaced) meta.Remove("namespace");
             var now = time.GetUtcNow();
+            def.Strategy.ApplyDefaults(obj);
+            if (!managedFieldsDone)
+                obj = FieldManager.UpdateManagedFields(current, obj, options.FieldManager, def.ApiVersion, now, ModelSchema.For(def.ModelType), subresource);
+            meta = obj.Metadata();
             var ctx = new OperationContext(now, ns, options.DryRun, subresource);
             def.Strategy.PrepareForUpdate(obj, current, ctx);
             if (def.Strategy.TracksGeneration && subresource is null && !JsonNode.DeepEquals(obj["spec"], current["spec"]))
@@ -222,8 +228,6 @@ public sealed class ResourceRest(
             foreach (var p in plugins) p.Admit(attrs);
             Validate(def, obj, def.Strategy.ValidateUpdate(obj, current, ctx));
             foreach (var p in plugins) p.Validate(attrs);
-            if (!managedFieldsDone)
-                obj = FieldManager.UpdateManagedFields(current, obj, options.FieldManager, def.ApiVersion, now, ModelSchema.For(def.ModelType), subresource);
             obj.Metadata()["resourceVersion"] = current.ResourceVersion();
             return obj;
         }

@@ -37,8 +37,10 @@ public sealed class NamespaceStrategy() : GenericStrategy(namespaced: false)
         var finalizers = obj.Strings("spec", "finalizers");
         if (!finalizers.Contains(KubernetesFinalizer))
             obj.Ensure("spec")["finalizers"] = finalizers.Append(KubernetesFinalizer).ToJsonArray();
-        EnsureNameLabel(obj);
     }
+
+    /// <summary>SetDefaults_Namespace: the immutable label kubernetes.io/metadata.name is the namespace's name.</summary>
+    public override void ApplyDefaults(JsonObject obj) => EnsureNameLabel(obj);
 
     public override void PrepareForUpdate(JsonObject obj, JsonObject old, OperationContext ctx)
     {
@@ -56,10 +58,8 @@ public sealed class NamespaceStrategy() : GenericStrategy(namespaced: false)
             // Only the finalize subresource changes spec.finalizers.
             if (old.ObjAt("spec") is { } oldSpec) obj["spec"] = oldSpec.DeepClone(); else obj.Remove("spec");
         }
-        EnsureNameLabel(obj);
     }
 
-    /// <summary>kube sets the immutable label kubernetes.io/metadata.name to the namespace's name.</summary>
     static void EnsureNameLabel(JsonObject obj) => obj.Metadata().Ensure("labels")[NameLabel] = obj.Name();
 
     protected override ValidateNameFunc NameRule => NameValidation.ValidateNamespaceName;

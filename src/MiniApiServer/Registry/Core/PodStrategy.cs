@@ -32,20 +32,22 @@ public sealed class PodStrategy() : GenericStrategy(namespaced: true)
     public override void PrepareForCreate(JsonObject obj, OperationContext ctx)
     {
         base.PrepareForCreate(obj, ctx);
+        obj["status"] = new JsonObject { ["phase"] = "Pending", ["qosClass"] = QosClass(obj.Ensure("spec")) };
+    }
+
+    /// <summary>SetDefaults_Pod, SetDefaults_PodSpec and SetDefaults_Container of kube's core/v1 defaults.</summary>
+    public override void ApplyDefaults(JsonObject obj)
+    {
         var spec = obj.Ensure("spec");
         SetDefault(spec, "restartPolicy", "Always");
         SetDefault(spec, "terminationGracePeriodSeconds", DefaultGracePeriodSeconds);
         SetDefault(spec, "dnsPolicy", "ClusterFirst");
         SetDefault(spec, "schedulerName", "default-scheduler");
         SetDefault(spec, "enableServiceLinks", true);
-        SetDefault(spec, "preemptionPolicy", "PreemptLowerPriority");
-        SetDefault(spec, "priority", 0);
         if (spec["securityContext"] is null) spec["securityContext"] = new JsonObject();
         foreach (var list in new[] { "containers", "initContainers" })
             foreach (var c in spec.ArrAt(list)?.OfType<JsonObject>() ?? [])
                 DefaultContainer(c);
-        AddDefaultTolerations(spec);
-        obj["status"] = new JsonObject { ["phase"] = "Pending", ["qosClass"] = QosClass(spec) };
     }
 
     static void SetDefault(JsonObject o, string key, JsonNode value)
@@ -70,18 +72,6 @@ public sealed class PodStrategy() : GenericStrategy(namespaced: true)
         var colon = image.LastIndexOf(':');
         if (colon <= lastSlash) return "Always";
         return image[(colon + 1)..] == "latest" ? "Always" : "IfNotPresent";
-    }
-
-    /// <summary>The DefaultTolerationSeconds admission plugin: tolerate not-ready and unreachable nodes for 300 s.</summary>
-    static void AddDefaultTolerations(JsonObject spec)
-    {
-        var tolerations = spec.ArrAt("tolerations") ?? [];
-        foreach (var key in new[] { "node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable" })
-        {
-            if (tolerations.OfType<JsonObject>().Any(t => t.Str("key") == key || (t.Str("key") is null && t.Str("operator") == "Exists"))) continue;
-            tolerations.Add(new JsonObject { ["key"] = key, ["operator"] = "Exists", ["effect"] = "NoExecute", ["tolerationSeconds"] = 300 });
-        }
-        spec["tolerations"] = tolerations;
     }
 
     /// <summary>Guaranteed when every container sets equal cpu and memory requests and limits, BestEffort when none

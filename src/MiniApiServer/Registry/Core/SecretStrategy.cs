@@ -30,21 +30,9 @@ public sealed class SecretStrategy() : GenericStrategy(namespaced: true)
 
     static readonly (string, bool)[] Maps = [("data", true)];
 
-    public override void PrepareForCreate(JsonObject obj, OperationContext ctx)
-    {
-        base.PrepareForCreate(obj, ctx);
-        Normalize(obj);
-    }
-
-    public override void PrepareForUpdate(JsonObject obj, JsonObject old, OperationContext ctx)
-    {
-        base.PrepareForUpdate(obj, old, ctx);
-        Normalize(obj);
-    }
-
     /// <summary>stringData is write-only: its entries overwrite data (base64-encoded), as the v1 conversion
-    /// does; an empty type is Opaque.</summary>
-    static void Normalize(JsonObject obj)
+    /// does; an empty type is Opaque (SetDefaults_Secret).</summary>
+    public override void ApplyDefaults(JsonObject obj)
     {
         if (obj.ObjAt("stringData") is { } stringData)
         {
