@@ -21,7 +21,7 @@ namespace MiniApiServer.Tests.Rbac;
 /// the RBAC services and kinds, the privileged → RBAC authorizer chain, the review endpoints and the
 /// bootstrap policy. Clients authenticate with client certificates minted for the identity a test names.
 /// </summary>
-public sealed class RbacServerFactory : WebApplicationFactory<Program>
+public class RbacServerFactory : WebApplicationFactory<Program>
 {
     readonly string root = Path.Combine(Path.GetTempPath(), "miniapiserver-tests", Guid.NewGuid().ToString("N"));
     ClusterPki? pki;
