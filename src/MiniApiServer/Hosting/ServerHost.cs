@@ -14,6 +14,8 @@ using MiniApiServer.Authentication.Bootstrap;
 using MiniApiServer.Authentication.RequestHeader;
 using MiniApiServer.Authentication.X509;
 using MiniApiServer.Authorization;
+using MiniApiServer.Authorization.Rbac;
+using MiniApiServer.Authorization.Reviews;
 using MiniApiServer.Controllers;
 using MiniApiServer.Pki;
 using MiniApiServer.Registry;
@@ -65,11 +67,12 @@ public static class ServerHost
         s.AddSingleton<IObjectStore>(_ => options.InMemory
             ? LiteDbObjectStore.InMemory()
             : LiteDbObjectStore.OpenFile(Path.Combine(options.DataDir, "miniapiserver.db")));
-        IReadOnlyList<ResourceDefinition> served = [.. ResourceRegistry.Core, .. ReviewResources.All];
+        IReadOnlyList<ResourceDefinition> served = [.. ResourceRegistry.Core, .. ReviewResources.All, .. RbacServices.Definitions];
         s.AddSingleton(new ResourceRegistry(served));
-        foreach (var def in served) s.AddSingleton(def);
+        foreach (var def in ResourceRegistry.Core.Concat(ReviewResources.All)) s.AddSingleton(def); // AddRbac registers its own
         s.AddSingleton<IAdmissionPlugin, NamespaceLifecycle>();
         s.AddSingleton<IAdmissionPlugin, PodDefaults>();
+        s.AddRbac(options.AuthorizationModes);
         s.AddSingleton<ResourceRest>();
         s.AddSingleton<WatchStreamer>();
         s.AddSingleton<ResourceEndpoints>();
@@ -90,7 +93,7 @@ public static class ServerHost
         s.AddSingleton(new ApiAudiences(options.ApiAudiences));
         s.AddAuthentication(KubeAuthenticationHandler.SchemeName)
             .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, KubeAuthenticationHandler>(KubeAuthenticationHandler.SchemeName, null);
-        s.AddSingleton<IAuthorizer>(_ => BuildAuthorizer(options));
+        s.AddSingleton<IAuthorizer>(sp => RbacServices.BuildAuthorizer(sp, options.AuthorizationModes));
         s.AddRouting();
 
         var app = builder.Build();
@@ -101,6 +104,7 @@ public static class ServerHost
         app.MapDiscovery();
         app.MapOpenApiV3();
         app.MapReviewApis();
+        app.MapAuthorizationReviews();
         var resources = app.Services.GetRequiredService<ResourceEndpoints>();
         app.Map("/api/v1/{**rest}", resources.HandleAsync);
         app.Map("/apis/{group}/{version}/{**rest}", resources.HandleAsync);
@@ -108,20 +112,12 @@ public static class ServerHost
         return app;
     }
 
-    /// <summary>The privileged-group authorizer first (system:masters), then the configured modes in order.</summary>
-    static IAuthorizer BuildAuthorizer(ServerOptions options)
-    {
-        var chain = new List<IAuthorizer> { new PrivilegedGroupAuthorizer() };
-        foreach (var mode in options.AuthorizationModes)
-            chain.Add(mode == "AlwaysAllow" ? new AlwaysAllowAuthorizer() : new BootstrapPublicAuthorizer());
-        return new AuthorizerUnion(chain);
-    }
-
     /// <summary>Starts serving, then (once every part is up) writes the kubeconfigs, marks the server ready and
     /// prints the one "listening on" line; returns when the host stops (Ctrl-C, SIGTERM).</summary>
     public static async Task RunAsync(WebApplication app, ServerOptions options)
     {
         app.Services.GetRequiredService<SystemObjects>().EnsureCreated();
+        BootstrapPolicy.Ensure(app.Services.GetRequiredService<ResourceRest>());
         await app.StartAsync();
         // In-process test hosts (WebApplicationFactory) have no network address and need no kubeconfigs.
         if (ServerUrl(app, options) is { } url)

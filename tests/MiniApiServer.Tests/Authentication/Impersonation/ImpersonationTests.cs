@@ -1,3 +1,4 @@
+using MiniApiServer.Tests.Authentication;
 using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Primitives;

@@ -1,3 +1,4 @@
+using MiniApiServer.Tests.Authentication;
 using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
