@@ -1,7 +1,6 @@
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
-using k8s;
-using k8s.Models;
+using System.Text.Json.Nodes;
 using Microsoft.Net.Http.Headers;
 using Yarp.ReverseProxy.Forwarder;
 
@@ -86,8 +85,13 @@ public sealed class DemoAuthProxy : IAsyncDisposable
     {
         context.Response.StatusCode = code;
         context.Response.ContentType = "application/json";
-        var status = new V1Status { ApiVersion = "v1", Kind = "Status", Status = "Failure", Message = message, Reason = reason, Code = code, Metadata = new V1ListMeta() };
-        return context.Response.WriteAsync(KubernetesJson.Serialize(status));
+        // metav1.Status, as kube-apiserver writes it.
+        var status = new JsonObject
+        {
+            ["kind"] = "Status", ["apiVersion"] = "v1", ["metadata"] = new JsonObject(),
+            ["status"] = "Failure", ["message"] = message, ["reason"] = reason, ["code"] = code,
+        };
+        return context.Response.WriteAsync(status.ToJsonString());
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => _listener.StopAsync(cancellationToken);
