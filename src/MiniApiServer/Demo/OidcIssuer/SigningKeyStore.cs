@@ -41,7 +41,15 @@ public sealed class SigningKeyStore
     {
         Directory.CreateDirectory(directory);
         var path = Path.Combine(directory, FileName);
-        var keys = File.Exists(path) ? Read(path) : [];
+        List<SigningKey> keys;
+        try
+        {
+            keys = File.Exists(path) ? Read(path) : [];
+        }
+        catch (Exception e) when (e is JsonException or CryptographicException or ArgumentException or InvalidDataException or IOException)
+        {
+            throw new Hosting.ConfigurationException($"{path}: unreadable signing keys ({e.Message}); delete the file to have new keys generated (tokens issued earlier then stop verifying)");
+        }
         var store = new SigningKeyStore(path, time, grace, keys);
         if (keys.All(k => k.RetiredAt is not null))
             store.Rotate();
