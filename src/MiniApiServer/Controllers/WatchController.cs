@@ -53,6 +53,7 @@ public abstract class WatchController(IObjectStore store, ResourceDefinition wat
     {
         await foreach (var key in queue.Reader.ReadAllAsync(ct))
         {
+            ct.ThrowIfCancellationRequested(); // a busy queue must still stop with the host
             lock (queued) queued.Remove(key);
             TimeSpan? again = null;
             try

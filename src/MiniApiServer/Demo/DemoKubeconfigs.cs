@@ -29,7 +29,9 @@ public static class DemoKubeconfigs
 {
     public const string ClusterName = "miniapiserver";
 
-    public static IReadOnlyList<string> WriteAll(DemoProviders demo, ClusterPki pki, string apiServerUrl, string kubeconfigDir, SelfCommand self)
+    /// <summary>Writes a kubeconfig per demo identity of each mechanism the server has switched on.</summary>
+    public static IReadOnlyList<string> WriteAll(DemoProviders demo, ClusterPki pki, string apiServerUrl, string kubeconfigDir, SelfCommand self,
+        bool oidc = true, bool proxy = true, bool webhook = true)
     {
         Directory.CreateDirectory(kubeconfigDir);
         var written = new List<string>();
@@ -50,11 +52,11 @@ public static class DemoKubeconfigs
                 $"--username={user.Username}", $"--password={user.Password}",
                 $"--certificate-authority={pki.PathOf(PkiFileNames.CaCert)}", $"--token-cache-dir={tokenCache}",
             ];
-            Write($"oidc-{user.Username}.kubeconfig", new KubeconfigSpec(ClusterName, apiServerUrl, pki.CaPem, $"oidc-{user.Username}", new ExecPluginCredential(self.Command, args)));
-            if (user.ProxyToken is { Length: > 0 } proxyToken)
+            if (oidc) Write($"oidc-{user.Username}.kubeconfig", new KubeconfigSpec(ClusterName, apiServerUrl, pki.CaPem, $"oidc-{user.Username}", new ExecPluginCredential(self.Command, args)));
+            if (proxy && user.ProxyToken is { Length: > 0 } proxyToken)
                 Write($"proxy-{user.Username}.kubeconfig", new KubeconfigSpec(ClusterName + "-via-proxy", demo.AuthProxyUrl, pki.CaPem, $"proxy-{user.Username}", new TokenCredential(proxyToken)));
         }
-        foreach (var group in demo.Directory.Tokens.GroupBy(t => t.User.Username))
+        foreach (var group in webhook ? demo.Directory.Tokens.GroupBy(t => t.User.Username) : [])
             Write($"webhook-{group.Key}.kubeconfig", new KubeconfigSpec(ClusterName, apiServerUrl, pki.CaPem, $"webhook-{group.Key}", new TokenCredential(group.First().Token)));
         return written;
     }

@@ -12,6 +12,7 @@ public static class Cli
                 return args[0] switch
                 {
                     KubeconfigCommand.Name => KubeconfigCommand.Run(args[1..], TimeProvider.System),
+                    Demo.OidcIssuer.CredentialPlugin.Name => await Demo.OidcIssuer.CredentialPlugin.RunAsync(args[1..]),
                     _ => throw new ConfigurationException($"unknown subcommand \"{args[0]}\" (see --help)"),
                 };
             var flags = new FlagSet(ServerOptions.Flags).Parse(args);
@@ -20,9 +21,8 @@ public static class Cli
                 Console.WriteLine(Help(flags));
                 return 0;
             }
-            var options = ServerOptions.FromFlags(flags);
-            await using var app = ServerHost.Build(options, args);
-            await ServerHost.RunAsync(app, options);
+            await using var app = await ServerHost.BuildAsync(args, flags);
+            await ServerHost.RunAsync(app);
             return 0;
         }
         catch (ConfigurationException e)
@@ -50,6 +50,9 @@ public static class Cli
           run.sh kubeconfig --user NAME [--group G]... [--days N] [--server URL]
                                       print a kubeconfig with a client certificate for any identity
                                       (run.sh kubeconfig --help for its flags)
+          run.sh oidc-login get-token --oidc-issuer-url=URL --username=U --password=P [...]
+                                      an exec credential plugin for kubeconfigs: fetches (and caches) an
+                                      ID token from an OIDC issuer with the password grant, as kubelogin
 
         Flags:
         {flags.Usage()}

@@ -17,6 +17,7 @@ using MiniApiServer.Authorization;
 using MiniApiServer.Authorization.Rbac;
 using MiniApiServer.Authorization.Reviews;
 using MiniApiServer.Controllers;
+using MiniApiServer.Demo;
 using MiniApiServer.Pki;
 using MiniApiServer.Registry;
 using MiniApiServer.Storage;
@@ -28,10 +29,44 @@ public static class ServerHost
 {
     public const string ListeningMarker = "listening on";
 
-    public static WebApplication Build(ServerOptions options, string[] args)
+    /// <summary>
+    /// Builds the server from the command line: the PKI, then the demo providers (their addresses feed the
+    /// fixture defaults), then the options (fixture defaults + the user's flags), then the host.
+    /// </summary>
+    public static async Task<WebApplication> BuildAsync(string[] args, FlagSet userFlags)
     {
         var time = TimeProvider.System;
-        var pki = ClusterPki.LoadOrCreate(options.CertDir, time);
+        var certDir = Path.GetFullPath(userFlags.GetString("cert-dir"));
+        var pki = ClusterPki.LoadOrCreate(certDir, time);
+        var fixtures = TryLocateFixtures();
+        DemoProviders? demo = null;
+        if (userFlags.GetBool("demo-providers"))
+        {
+            if (fixtures is null) throw new ConfigurationException("--demo-providers needs the fixtures/ folder (run from the repository root), or --demo-providers=false");
+            demo = new DemoProviders(new DemoOptions(userFlags.GetInt("secure-port"), Path.GetFullPath(userFlags.GetString("data-dir")), pki, fixtures), time);
+            await demo.StartAsync(CancellationToken.None);
+        }
+        try
+        {
+            var effective = FixtureDefaults.Apply(args, userFlags, fixtures, demo, certDir);
+            var options = ServerOptions.FromFlags(new FlagSet(ServerOptions.Flags).Parse(effective));
+            return Build(options, pki, demo, time);
+        }
+        catch
+        {
+            if (demo is not null) await demo.DisposeAsync();
+            throw;
+        }
+    }
+
+    static string? TryLocateFixtures()
+    {
+        try { return DemoFixtures.Locate(); }
+        catch (ConfigurationException) { return null; }
+    }
+
+    static WebApplication Build(ServerOptions options, ClusterPki pki, DemoProviders? demo, TimeProvider time)
+    {
         Directory.CreateDirectory(options.DataDir);
 
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
@@ -61,6 +96,11 @@ public static class ServerHost
         var s = builder.Services;
         s.AddSingleton(options);
         s.AddSingleton(pki);
+        if (demo is not null)
+        {
+            s.AddSingleton(demo);
+            s.AddHostedService(_ => demo); // stops with the host
+        }
         s.AddSingleton(time);
         s.AddSingleton<IRandomSource, SystemRandomSource>();
         s.AddSingleton<ServerReadiness>();
@@ -114,15 +154,26 @@ public static class ServerHost
 
     /// <summary>Starts serving, then (once every part is up) writes the kubeconfigs, marks the server ready and
     /// prints the one "listening on" line; returns when the host stops (Ctrl-C, SIGTERM).</summary>
-    public static async Task RunAsync(WebApplication app, ServerOptions options)
+    public static async Task RunAsync(WebApplication app)
     {
+        var options = app.Services.GetRequiredService<ServerOptions>();
         app.Services.GetRequiredService<SystemObjects>().EnsureCreated();
         BootstrapPolicy.Ensure(app.Services.GetRequiredService<ResourceRest>());
         await app.StartAsync();
         // In-process test hosts (WebApplicationFactory) have no network address and need no kubeconfigs.
         if (ServerUrl(app, options) is { } url)
         {
-            var files = KubeconfigWriter.WriteAll(app.Services.GetRequiredService<ClusterPki>(), options, url, app.Services.GetRequiredService<TimeProvider>());
+            var pki = app.Services.GetRequiredService<ClusterPki>();
+            var files = KubeconfigWriter.WriteAll(pki, options, url, app.Services.GetRequiredService<TimeProvider>());
+            if (app.Services.GetService<DemoProviders>() is { } demo)
+            {
+                demo.ConnectApiServer(new Uri(url));
+                files = [.. files, .. DemoKubeconfigs.WriteAll(demo, pki, url, options.KubeconfigDir, SelfCommand.Current(),
+                    oidc: false,
+                    proxy: options.RequestHeader is not null,
+                    webhook: options.WebhookToken?.ConfigFile == demo.WebhookKubeconfigPath)];
+                Console.WriteLine($"demo providers: OIDC issuer {demo.OidcIssuerUrl}, token webhook {demo.TokenWebhookUrl}, authenticating proxy {demo.AuthProxyUrl}");
+            }
             app.Services.GetRequiredService<ServerReadiness>().MarkReady();
             Console.WriteLine($"MiniApiServer {HealthEndpoints.GitVersion}: {ListeningMarker} {url}");
             foreach (var f in files) Console.WriteLine($"kubeconfig: {f}");

@@ -20,6 +20,7 @@ public sealed class ServerOptions
         new("tls-private-key-file", FlagKind.String, "", "The serving certificate's key (PEM). Default: <cert-dir>/apiserver.key."),
         new("client-ca-file", FlagKind.String, "", "CA bundle that signs client certificates (x509 authentication). Default: <cert-dir>/ca.crt; an explicit empty value switches x509 authentication off."),
         new("data-dir", FlagKind.String, "./data", "Simulator: where the LiteDB file and the generated kubeconfigs live."),
+        new("demo-providers", FlagKind.Bool, "true", "Simulator: run the built-in OIDC issuer, token webhook and authenticating proxy on 127.0.0.1:<secure-port>+1..+3 (free ports with --secure-port=0), and configure the mechanisms that use them unless configured by flags."),
         new("in-memory", FlagKind.Bool, "false", "Simulator: keep API objects in memory only (the PKI and kubeconfigs are still written)."),
         new("anonymous-auth", FlagKind.Bool, "true", "Enables anonymous requests: requests with no credential that no authenticator rejected get user system:anonymous, group system:unauthenticated."),
         new("authorization-mode", FlagKind.StringList, "RBAC", "Ordered list of authorizers: RBAC, AlwaysAllow. Until RBAC is served, RBAC mode allows system:masters and the public endpoints only."),

@@ -21,7 +21,7 @@ public sealed class ApiServerFactory : WebApplicationFactory<Program>
     public string DataDir => Path.Combine(root, "data");
 
     /// <summary>Extra server flags, as "name" → "value" (the factory passes them as --name=value).</summary>
-    public Dictionary<string, string> Flags { get; } = new() { ["in-memory"] = "true" };
+    public Dictionary<string, string> Flags { get; } = new() { ["in-memory"] = "true", ["demo-providers"] = "false" };
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {

@@ -18,13 +18,22 @@ public sealed class ClusterRoleAggregationController(ResourceRest rest, TimeProv
 {
     static readonly WriteOptions Options = new() { FieldManager = "clusterrole-aggregation-controller" };
 
+    /// <summary>The resourceVersion each role had when last reconciled: only a real change is passed on.</summary>
+    readonly Dictionary<string, string> seen = [];
+
     protected override TimeSpan? Reconcile(ObjectKey key, StoredObject? current)
     {
         var all = Store.List(RbacDefinitions.ClusterRoles.StorageResource, null).Items.Select(i => i.Object).ToList();
-        // A change to any role may change what an aggregated role gathers.
-        foreach (var role in all)
-            if (role.Name() != key.Name && role["aggregationRule"] is JsonObject)
-                Enqueue(ResourceRest.Key(RbacDefinitions.ClusterRoles, "", role.Name()));
+        // A change to any role (aggregated roles included: edit is aggregated into admin) may change what an
+        // aggregated role gathers, so a changed role sends every aggregated role to be reconciled. A role
+        // reconciled again without a change passes nothing on, so the cascade ends.
+        var rv = current?.Object.ResourceVersion() ?? "";
+        var changed = !seen.TryGetValue(key.Name, out var last) || last != rv;
+        if (current is null) seen.Remove(key.Name); else seen[key.Name] = rv;
+        if (changed)
+            foreach (var role in all)
+                if (role.Name() != key.Name && role["aggregationRule"] is JsonObject)
+                    Enqueue(ResourceRest.Key(RbacDefinitions.ClusterRoles, "", role.Name()));
 
         if (current?.Object["aggregationRule"] is not JsonObject) return null;
         var rules = AggregatedRules(current.Object, all);
