@@ -16,10 +16,8 @@ using MiniApiServer.Registry;
 namespace MiniApiServer.Tests.Rbac;
 
 /// <summary>
-/// The whole server in process, as <see cref="Integration.ApiServerFactory"/> builds it, with RBAC wired in
-/// exactly as the wiring lines for ServerHost do (each step only when the host has not done it already):
-/// the RBAC services and kinds, the privileged → RBAC authorizer chain, the review endpoints and the
-/// bootstrap policy. Clients authenticate with client certificates minted for the identity a test names.
+/// The whole server in process, as <see cref="Integration.ApiServerFactory"/> builds it, in the authorization
+/// mode(s) a test names. Clients authenticate with client certificates minted for the identity a test names.
 /// </summary>
 public class RbacServerFactory : WebApplicationFactory<Program>
 {
@@ -35,32 +33,7 @@ public class RbacServerFactory : WebApplicationFactory<Program>
         builder.UseSetting("data-dir", Path.Combine(root, "data"));
         builder.UseSetting("in-memory", "true");
         builder.UseSetting("authorization-mode", string.Join(",", Modes));
-        builder.ConfigureTestServices(services =>
-        {
-            if (services.Any(d => d.ServiceType == typeof(RbacPolicy))) return;
-            services.AddRbac(Modes);
-            var registry = services.Single(d => d.ServiceType == typeof(ResourceRegistry));
-            var existing = ((ResourceRegistry)registry.ImplementationInstance!).All;
-            services.Remove(registry);
-            services.AddSingleton(new ResourceRegistry([.. existing, .. RbacServices.Definitions.Where(d => !existing.Contains(d))]));
-            services.AddSingleton<IAuthorizer>(sp => RbacServices.BuildAuthorizer(sp, Modes));
-            services.AddSingleton<IStartupFilter, WireReviews>();
-        });
-    }
-
-    /// <summary>Maps the review endpoints on the application's route builder and writes the bootstrap policy.</summary>
-    sealed class WireReviews : IStartupFilter
-    {
-        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
-        {
-            BootstrapPolicy.Ensure(app.ApplicationServices.GetRequiredService<ResourceRest>());
-            next(app);
-            // The application's route builder is known once its pipeline is built; routes added before the
-            // first request are served.
-            if (app.Properties.TryGetValue("__EndpointRouteBuilder", out var o) && o is IEndpointRouteBuilder routes
-                && !routes.DataSources.SelectMany(d => d.Endpoints).OfType<RouteEndpoint>().Any(e => e.RoutePattern.RawText?.EndsWith("/selfsubjectaccessreviews") == true))
-                routes.MapAuthorizationReviews();
-        };
+        builder.UseSetting("demo-providers", "false");
     }
 
     public ClusterPki Pki => pki ??= ClusterPki.LoadOrCreate(CertDir, TimeProvider.System);
