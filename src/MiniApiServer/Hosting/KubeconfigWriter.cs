@@ -20,6 +20,11 @@ public static class KubeconfigWriter
         var adminPath = Path.Combine(options.KubeconfigDir, "admin.kubeconfig");
         Kubeconfig.Write(adminPath, new KubeconfigSpec(ClusterName, serverUrl, pki.CaPem, "kubernetes-admin", new ClientCertificateCredential(admin)));
         written.Add(adminPath);
+        // A plain x509 user, as the seed's "CN=devuser, O=engineering" example: authenticated, no permissions until bound.
+        var dev = pki.IssueClientCertificate("devuser", ["engineering"], now.AddMinutes(-5), now.AddYears(1));
+        var devPath = Path.Combine(options.KubeconfigDir, "x509-devuser.kubeconfig");
+        Kubeconfig.Write(devPath, new KubeconfigSpec(ClusterName, serverUrl, pki.CaPem, "devuser", new ClientCertificateCredential(dev)));
+        written.Add(devPath);
         return written;
     }
 }
