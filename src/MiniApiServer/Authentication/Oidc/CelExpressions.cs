@@ -109,7 +109,8 @@ public sealed class CelExpressionCompiler
     /// <summary>The member is a bare identifier (no call), e.g. <c>claims</c>.</summary>
     static bool IsIdentifier(IParseTree node, string? name = null)
     {
-        while (node is CelParser.PrimaryExprContext or CelParser.MemberExprContext && node.ChildCount == 1) node = node.GetChild(0);
+        // An argument is an expr wrapped in single-child rule contexts down to the identifier.
+        while (node is ParserRuleContext and not CelParser.IdentOrGlobalCallContext && node.ChildCount == 1) node = node.GetChild(0);
         return node is CelParser.IdentOrGlobalCallContext g && g.op is null && (name is null || g.id.Text == name);
     }
 
@@ -175,8 +176,9 @@ public sealed class CelExpressionCompiler
             var args = Args(m.args);
             if (Macros.Contains(name))
             {
-                var arity = name == "map" ? args.Count is 2 or 3 : args.Count == 2;
-                if (!arity) Fail(m.id, $"found no matching overload for '{name}' applied to {args.Count} arguments");
+                // The package evaluates the two-argument forms only (not cel-go's map(x, filter, transform)).
+                if (name == "map" && args.Count == 3) Fail(m.id, "map(x, filter, transform) is not supported by this server");
+                if (args.Count != 2) Fail(m.id, $"found no matching overload for '{name}' applied to {args.Count} arguments");
                 if (!IsIdentifier(args[0])) Fail(args[0].Start, "argument must be a simple name");
                 Check(target, bound);
                 var inner = bound.Add(IdentifierName(args[0]));
@@ -185,6 +187,8 @@ public sealed class CelExpressionCompiler
             }
             if (OptionalMethods.TryGetValue(name, out var count))
             {
+                if (Unwrap(target) is CelParser.IndexContext { opt: not null } index)
+                    Fail(index.opt, "optional index x[?key] is not supported by this server");
                 if (Unwrap(target) is not CelParser.SelectContext { opt: not null } optional)
                     Fail(m.id, $"found no matching overload for '{name}': only x.?field.{name}(…) is supported by this server");
                 else
@@ -195,8 +199,8 @@ public sealed class CelExpressionCompiler
                 }
                 return;
             }
-            if (!MemberFunctions.Contains(name)) Fail(m.id, $"undeclared reference to '{name}' (in container '')");
             Check(target, bound);
+            if (!MemberFunctions.Contains(name)) Fail(m.id, $"undeclared reference to '{name}' (in container '')");
             foreach (var a in args) Check(a, bound);
         }
 

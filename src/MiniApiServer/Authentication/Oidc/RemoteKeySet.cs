@@ -100,7 +100,8 @@ public sealed class RemoteKeySet
         Task<IReadOnlyList<JsonWebKey>> task;
         lock (_gate)
         {
-            if (_inflight is null)
+            // A finished fetch is not reused: only one still under way is shared.
+            if (_inflight is null || _inflight.IsCompleted)
             {
                 _lastFetch = _time.GetUtcNow();
                 _inflight = FetchAndStoreAsync();
@@ -112,20 +113,13 @@ public sealed class RemoteKeySet
 
     async Task<IReadOnlyList<JsonWebKey>> FetchAndStoreAsync()
     {
-        try
+        var (keys, expiry) = await FetchAsync();
+        lock (_gate)
         {
-            var (keys, expiry) = await FetchAsync();
-            lock (_gate)
-            {
-                _keys = keys;
-                _expiry = expiry;
-            }
-            return keys;
+            _keys = keys;
+            _expiry = expiry;
         }
-        finally
-        {
-            lock (_gate) _inflight = null;
-        }
+        return keys;
     }
 
     async Task<(IReadOnlyList<JsonWebKey>, DateTimeOffset)> FetchAsync()
