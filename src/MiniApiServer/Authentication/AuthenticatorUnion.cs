@@ -29,7 +29,7 @@ public sealed class AuthenticatorUnion(IReadOnlyList<IRequestAuthenticator> auth
 /// The whole chain of kube-apiserver: the union, then <c>system:authenticated</c> added to a successful
 /// user (unless anonymous or already marked), then anonymous — only when nothing failed with an error.
 /// </summary>
-public sealed class AuthenticationChain(AuthenticatorUnion union, bool anonymousEnabled)
+public sealed class AuthenticationChain(AuthenticatorUnion union, bool anonymousEnabled, IReadOnlyList<string>? anonymousPaths = null)
 {
     public static readonly UserInfo AnonymousUser = new(UserInfo.Anonymous, "", [UserInfo.AllUnauthenticated], UserInfo.NoExtra);
 
@@ -39,7 +39,9 @@ public sealed class AuthenticationChain(AuthenticatorUnion union, bool anonymous
     {
         var r = await union.AuthenticateAsync(context, ct);
         if (r.Succeeded) return r with { User = AddAuthenticatedGroup(r.User!) };
-        if (r.Error is null && anonymousEnabled) return AuthenticationResult.Success("anonymous", AnonymousUser);
+        // AuthenticationConfiguration anonymous.conditions: anonymous only on these exact paths.
+        if (r.Error is null && anonymousEnabled && (anonymousPaths is not { Count: > 0 } || anonymousPaths.Contains(context.Request.Path.Value)))
+            return AuthenticationResult.Success("anonymous", AnonymousUser);
         return r;
     }
 

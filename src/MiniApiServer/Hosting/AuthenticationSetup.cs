@@ -2,6 +2,7 @@ using MiniApiServer.Api.Reviews;
 using MiniApiServer.Authentication;
 using MiniApiServer.Authentication.Bearer;
 using MiniApiServer.Authentication.Bootstrap;
+using MiniApiServer.Authentication.Oidc;
 using MiniApiServer.Authentication.RequestHeader;
 using MiniApiServer.Authentication.Webhook;
 using MiniApiServer.Authentication.X509;
@@ -22,7 +23,7 @@ public sealed class AuthenticationSetup
     public ITokenReviewer Reviewer { get; }
     public IReadOnlyList<string> ApiAudiences { get; }
 
-    public AuthenticationSetup(ServerOptions options, RequestHeaderAuthenticator? requestHeader, IObjectStore store, TimeProvider time, ILoggerFactory loggers)
+    public AuthenticationSetup(ServerOptions options, RequestHeaderAuthenticator? requestHeader, IObjectStore store, TimeProvider time, ILoggerFactory loggers, CancellationToken stopping)
     {
         ApiAudiences = options.ApiAudiences;
         var request = new List<IRequestAuthenticator>();
@@ -36,6 +37,12 @@ public sealed class AuthenticationSetup
         if (options.TokenFile is { } tokenFile) tokens.Add(tokenFile.CreateAuthenticator(loggers));
         if (options.BootstrapTokenAuth)
             tokens.Add(new BootstrapTokenAuthenticator(store, time, loggers.CreateLogger("MiniApiServer.Authentication.Bootstrap")));
+        if (options.Oidc is { Authenticators.Count: > 0 } oidc)
+        {
+            var jwt = OidcAuthenticatorFactory.Create(oidc, time, loggers);
+            _ = jwt.StartAsync(stopping); // discovery and JWKS, retried every 10 s until the issuer answers
+            tokens.Add(jwt);
+        }
         if (options.WebhookToken is { } webhook)
             tokens.Add(WebhookTokenAuthenticatorFactory.Create(webhook, options.ApiAudiences, time, loggers));
         Tokens = new CachedTokenAuthenticator(new TokenUnion(tokens), time);
@@ -44,7 +51,7 @@ public sealed class AuthenticationSetup
             request.Add(new BearerTokenAuthenticator(Tokens));
             request.Add(new WebSocketBearerAuthenticator(Tokens));
         }
-        Chain = new AuthenticationChain(new AuthenticatorUnion(request), options.AnonymousAuth);
+        Chain = new AuthenticationChain(new AuthenticatorUnion(request), options.AnonymousAuth, options.AnonymousPaths);
         Reviewer = new TokenUnionReviewer(Tokens, options.ApiAudiences, options.AnonymousAuth);
     }
 }

@@ -1,3 +1,4 @@
+using MiniApiServer.Authentication.Oidc;
 using MiniApiServer.Authentication.RequestHeader;
 using MiniApiServer.Authentication.Webhook;
 using MiniApiServer.Demo;
@@ -35,6 +36,9 @@ public static class FixtureDefaults
             defaults.Add($"--{RequestHeaderOptions.GroupHeadersFlag}=X-Remote-Group");
             defaults.Add($"--{RequestHeaderOptions.ExtraHeadersPrefixFlag}=X-Remote-Extra-");
         }
+        // The demo issuer as a structured JWT authenticator, unless any OIDC flag or an --authentication-config is given.
+        if (demo is not null && Unset([.. OidcOptions.Flags.Select(f => f.Name)]))
+            defaults.Add($"--{OidcOptions.AuthenticationConfigFlag}={demo.AuthenticationConfigPath}");
         if (demo is not null && Unset(WebhookTokenOptions.ConfigFileFlag, WebhookTokenOptions.CacheTtlFlag, WebhookTokenOptions.VersionFlag))
         {
             defaults.Add($"--{WebhookTokenOptions.ConfigFileFlag}={demo.WebhookKubeconfigPath}");

@@ -127,7 +127,8 @@ public static class ServerHost
         var loggerFactory = LoggerFactory.Create(l => l.AddSimpleConsole(o => o.SingleLine = true));
         var requestHeader = options.RequestHeader is { } rh ? RequestHeaderAuthenticator.Create(rh, time, loggerFactory) : null;
         if (requestHeader is not null) s.AddSingleton(requestHeader);
-        s.AddSingleton(sp => new AuthenticationSetup(options, requestHeader, sp.GetRequiredService<IObjectStore>(), time, loggerFactory));
+        s.AddSingleton(sp => new AuthenticationSetup(options, requestHeader, sp.GetRequiredService<IObjectStore>(), time, loggerFactory,
+            sp.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping));
         s.AddSingleton(sp => sp.GetRequiredService<AuthenticationSetup>().Chain);
         s.AddSingleton<ITokenReviewer>(sp => sp.GetRequiredService<AuthenticationSetup>().Reviewer);
         s.AddSingleton(new ApiAudiences(options.ApiAudiences));
@@ -169,7 +170,7 @@ public static class ServerHost
             {
                 demo.ConnectApiServer(new Uri(url));
                 files = [.. files, .. DemoKubeconfigs.WriteAll(demo, pki, url, options.KubeconfigDir, SelfCommand.Current(),
-                    oidc: false,
+                    oidc: options.Oidc?.AuthenticationConfigFile == demo.AuthenticationConfigPath,
                     proxy: options.RequestHeader is not null,
                     webhook: options.WebhookToken?.ConfigFile == demo.WebhookKubeconfigPath)];
                 Console.WriteLine($"demo providers: OIDC issuer {demo.OidcIssuerUrl}, token webhook {demo.TokenWebhookUrl}, authenticating proxy {demo.AuthProxyUrl}");

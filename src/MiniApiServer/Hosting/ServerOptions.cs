@@ -1,4 +1,5 @@
 using System.Net;
+using MiniApiServer.Authentication.Oidc;
 using MiniApiServer.Authentication.RequestHeader;
 using MiniApiServer.Authentication.TokenFile;
 using MiniApiServer.Authentication.Webhook;
@@ -28,6 +29,7 @@ public sealed class ServerOptions
         .. RequestHeaderOptions.Flags,
         .. TokenFileOptions.Flags,
         .. WebhookTokenOptions.Flags,
+        .. OidcOptions.Flags,
         new("api-audiences", FlagKind.StringList, "https://kubernetes.default.svc.cluster.local", "Identifiers of the API. Tokens used against the API should be bound to at least one of these audiences (kube's default: the service-account issuer)."),
         new("enable-bootstrap-token-auth", FlagKind.Bool, "false", "Enable to allow secrets of type 'bootstrap.kubernetes.io/token' in the 'kube-system' namespace to be used for TLS bootstrapping authentication."),
     ];
@@ -51,6 +53,10 @@ public sealed class ServerOptions
     /// <summary>Webhook token authentication; null when off.</summary>
     public required WebhookTokenOptions? WebhookToken { get; init; }
     public required IReadOnlyList<string> ApiAudiences { get; init; }
+    /// <summary>OIDC/JWT issuers (the --oidc-* flags or --authentication-config) and its anonymous block; null when neither is given.</summary>
+    public required OidcOptions? Oidc { get; init; }
+    /// <summary>Paths anonymous requests are limited to (AuthenticationConfiguration anonymous.conditions); empty = any path.</summary>
+    public required IReadOnlyList<string> AnonymousPaths { get; init; }
 
     public string KubeconfigDir => Path.Combine(DataDir, "kubeconfigs");
 
@@ -77,6 +83,18 @@ public sealed class ServerOptions
         if (tlsCert.Length == 0 || tlsKey.Length == 0)
             throw new ConfigurationException("--tls-cert-file and --tls-private-key-file: the server serves HTTPS only and needs both");
 
+        // The anonymous block of --authentication-config replaces --anonymous-auth; both at once is kube's start-up error.
+        var oidc = OidcOptions.FromFlags(f);
+        var anonymous = f.GetBool("anonymous-auth");
+        IReadOnlyList<string> anonymousPaths = [];
+        if (oidc?.Anonymous is { } block)
+        {
+            if (f.IsSet("anonymous-auth"))
+                throw new ConfigurationException("anonymous: Forbidden: --anonymous-auth flag cannot be set when anonymous field is configured in authentication configuration file");
+            anonymous = block.Enabled;
+            anonymousPaths = block.Conditions.Select(c => c.Path).ToList();
+        }
+
         return new ServerOptions
         {
             SecurePort = port,
@@ -88,12 +106,14 @@ public sealed class ServerOptions
             DataDir = Path.GetFullPath(f.GetString("data-dir")),
             InMemory = f.GetBool("in-memory"),
             AuthorizationModes = modes,
-            AnonymousAuth = f.GetBool("anonymous-auth"),
+            AnonymousAuth = anonymous,
+            AnonymousPaths = anonymousPaths,
             RequestHeader = RequestHeaderOptions.FromFlags(f),
             TokenFile = TokenFileOptions.FromFlags(f),
             BootstrapTokenAuth = f.GetBool("enable-bootstrap-token-auth"),
             WebhookToken = WebhookTokenOptions.FromFlags(f),
             ApiAudiences = f.GetList("api-audiences"),
+            Oidc = oidc,
         };
     }
 }
