@@ -12,7 +12,7 @@ namespace MiniApiServer.Tests.Integration;
 /// temp folder. Clients authenticate for real: each one presents a client certificate minted by the
 /// cluster CA for the identity the test names, exactly as kubectl would over TLS.
 /// </summary>
-public sealed class ApiServerFactory : WebApplicationFactory<Program>
+public class ApiServerFactory : WebApplicationFactory<Program>
 {
     readonly string root = Path.Combine(Path.GetTempPath(), "miniapiserver-tests", Guid.NewGuid().ToString("N"));
     ClusterPki? pki;
@@ -31,6 +31,10 @@ public sealed class ApiServerFactory : WebApplicationFactory<Program>
     }
 
     public ClusterPki Pki => pki ??= ClusterPki.LoadOrCreate(CertDir, TimeProvider.System);
+
+    /// <summary>A service account as its token would authenticate it (user and groups).</summary>
+    public HttpClient ServiceAccount(string ns, string name) =>
+        ClientFor($"system:serviceaccount:{ns}:{name}", "system:serviceaccounts", $"system:serviceaccounts:{ns}");
 
     /// <summary>A client presenting a certificate for the user and groups.</summary>
     public HttpClient ClientFor(string user, params string[] groups)

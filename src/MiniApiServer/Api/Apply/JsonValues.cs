@@ -97,33 +97,8 @@ internal static class JsonValues
         return isInt ? l.ToString(CultureInfo.InvariantCulture) : d.ToString("R", CultureInfo.InvariantCulture);
     }
 
-    /// <summary>Go's <c>strconv.Quote</c> for the characters that occur in Kubernetes names and values.</summary>
-    public static string GoQuote(string s)
-    {
-        var sb = new StringBuilder(s.Length + 2).Append('"');
-        foreach (var rune in s.EnumerateRunes())
-        {
-            switch (rune.Value)
-            {
-                case '"': sb.Append("\\\""); break;
-                case '\\': sb.Append("\\\\"); break;
-                case '\a': sb.Append("\\a"); break;
-                case '\b': sb.Append("\\b"); break;
-                case '\f': sb.Append("\\f"); break;
-                case '\n': sb.Append("\\n"); break;
-                case '\r': sb.Append("\\r"); break;
-                case '\t': sb.Append("\\t"); break;
-                case '\v': sb.Append("\\v"); break;
-                default:
-                    if (rune.Value < 0x20 || rune.Value == 0x7f) sb.Append($"\\x{rune.Value:x2}");
-                    else if (Rune.IsControl(rune) || Rune.GetUnicodeCategory(rune) is UnicodeCategory.Format or UnicodeCategory.OtherNotAssigned or UnicodeCategory.Surrogate or UnicodeCategory.PrivateUse)
-                        sb.Append(rune.Value > 0xffff ? $"\\U{rune.Value:x8}" : $"\\u{rune.Value:x4}");
-                    else sb.Append(rune.ToString());
-                    break;
-            }
-        }
-        return sb.Append('"').ToString();
-    }
+    /// <summary>Go's <c>strconv.Quote</c>.</summary>
+    public static string GoQuote(string s) => Registry.Validation.GoValue.Quote(s);
 
     /// <summary>
     /// Compact JSON as Go's <c>encoding/json</c> writes it: map keys sorted, <c>&lt;</c>, <c>&gt;</c>,

@@ -163,7 +163,7 @@ public sealed class IdTokenVerifier(string issuer, IReadOnlyList<string> audienc
     };
 
     /// <summary>Go's %q of a string.</summary>
-    internal static string GoQuote(string s) => JsonSerializer.Serialize(s);
+    internal static string GoQuote(string s) => Registry.Validation.GoValue.Quote(s);
 
     /// <summary>Go's %q of a []string: ["a" "b"].</summary>
     internal static string GoQuote(IEnumerable<string> list) => "[" + string.Join(" ", list.Select(GoQuote)) + "]";

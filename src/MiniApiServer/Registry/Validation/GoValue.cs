@@ -34,7 +34,7 @@ public sealed record GoValue(string Text)
         return new GoValue(sb.ToString());
     }
 
-    /// <summary>Go's <c>strconv.Quote</c>: double quotes, backslash escapes for quotes, backslashes and control characters.</summary>
+    /// <summary>Go's <c>strconv.Quote</c>: double quotes, backslash escapes for quotes, backslashes, control and non-printable characters.</summary>
     public static string Quote(string s)
     {
         var sb = new StringBuilder(s.Length + 2).Append('"');
@@ -52,8 +52,9 @@ public sealed record GoValue(string Text)
                 case '\t': sb.Append("\\t"); break;
                 case '\v': sb.Append("\\v"); break;
                 default:
-                    if (Rune.IsControl(rune))
-                        sb.Append(rune.Value < 0x80 ? $"\\x{rune.Value:x2}" : rune.Value <= 0xFFFF ? $"\\u{rune.Value:x4}" : $"\\U{rune.Value:x8}");
+                    if (rune.Value < 0x20 || rune.Value == 0x7f) sb.Append($"\\x{rune.Value:x2}");
+                    else if (Rune.IsControl(rune) || Rune.GetUnicodeCategory(rune) is UnicodeCategory.Format or UnicodeCategory.OtherNotAssigned or UnicodeCategory.Surrogate or UnicodeCategory.PrivateUse)
+                        sb.Append(rune.Value > 0xffff ? $"\\U{rune.Value:x8}" : $"\\u{rune.Value:x4}");
                     else sb.Append(rune.ToString());
                     break;
             }
