@@ -17,7 +17,11 @@ public static class Negotiation
     public const string Json = "application/json";
     public const string Yaml = "application/yaml";
 
-    static readonly JsonSerializerOptions Compact = new() { DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull };
+    /// <summary>Response JSON escapes what JSON requires, so a quote is <c>\"</c> as in kube-apiserver's bodies (the
+    /// default encoder writes <c>\u0022</c>). Unlike Go's encoder, &lt;, &gt; and &amp; are not written as \u003c….</summary>
+    public static readonly JsonSerializerOptions Wire = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    static readonly JsonSerializerOptions Compact = new(Wire) { DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull };
 
     /// <summary>The media type without parameters, lower-cased.</summary>
     public static string MediaType(string? contentType) =>
@@ -105,7 +109,7 @@ public static class Negotiation
             return context.Response.WriteAsync(YamlJson.Write(node), context.RequestAborted);
         }
         context.Response.ContentType = Json;
-        return context.Response.WriteAsync(node.ToJsonString(), context.RequestAborted);
+        return context.Response.WriteAsync(node.ToJsonString(Wire), context.RequestAborted);
     }
 
     /// <summary>Writes a hand-written or k8s.Models value in Kubernetes' JSON conventions.</summary>

@@ -53,7 +53,7 @@ public sealed class WatchStreamer(IObjectStore store, TimeProvider time)
                 _ => WithTypeMeta(def, obj),
             };
             first = false;
-            var line = new JsonObject { ["type"] = type, ["object"] = payload }.ToJsonString() + "\n";
+            var line = new JsonObject { ["type"] = type, ["object"] = payload }.ToJsonString(Negotiation.Wire) + "\n";
             await context.Response.WriteAsync(line, context.RequestAborted);
             await context.Response.Body.FlushAsync(context.RequestAborted);
         }
@@ -67,7 +67,7 @@ public sealed class WatchStreamer(IObjectStore store, TimeProvider time)
         {
             var status = StatusErrors.Gone(e.Message).Status;
             await context.Response.StartAsync(context.RequestAborted);
-            var line = new JsonObject { ["type"] = "ERROR", ["object"] = Negotiation.StatusJson(status) }.ToJsonString() + "\n";
+            var line = new JsonObject { ["type"] = "ERROR", ["object"] = Negotiation.StatusJson(status) }.ToJsonString(Negotiation.Wire) + "\n";
             await context.Response.WriteAsync(line, context.RequestAborted);
             return;
         }

@@ -1,0 +1,102 @@
+namespace MiniApiServer.EndToEnd;
+
+/// <summary>
+/// Every kubeconfig the server writes, used as it is by real kubectl, shows the identity README promises;
+/// and RBAC as a user meets it: nothing until a role is bound, then exactly what was granted.
+/// </summary>
+public sealed class IdentitiesAndRbacTests(ServerFixture fixture) : IClassFixture<ServerFixture>
+{
+    Kubectl As(string kubeconfigFile) => new(Path.Combine(fixture.Server.DataDir, "kubeconfigs", kubeconfigFile));
+
+    public static TheoryData<string, string, string> Kubeconfigs => new()
+    {
+        { "admin.kubeconfig", "kubernetes-admin", "[system:masters system:authenticated]" },
+        { "x509-devuser.kubeconfig", "devuser", "[engineering system:authenticated]" },
+        { "oidc-alice.kubeconfig", "oidc:alice@example.com", "[oidc:developers system:authenticated]" },
+        { "webhook-dave.kubeconfig", "dave", "[ops oncall system:authenticated]" },
+        { "proxy-bob.kubeconfig", "bob", "[developers ops system:authenticated]" },
+    };
+
+    [SkippableTheory, MemberData(nameof(Kubeconfigs))]
+    public async Task EachWrittenKubeconfigIsItsIdentity(string file, string user, string groups)
+    {
+        Skip.IfNot(Kubectl.Available, "kubectl is not installed on this machine");
+        var whoami = await As(file).OkAsync("auth", "whoami");
+        Assert.Matches($@"(?m)^Username\s+{System.Text.RegularExpressions.Regex.Escape(user)}$", whoami);
+        Assert.Matches($@"(?m)^Groups\s+{System.Text.RegularExpressions.Regex.Escape(groups)}$", whoami);
+    }
+
+    [SkippableFact]
+    public async Task AStaticTokenFromTheFixturesAuthenticates()
+    {
+        Skip.IfNot(Kubectl.Available, "kubectl is not installed on this machine");
+        // A client certificate outranks a bearer token (x509 comes first in kube's chain): a token-only user.
+        var kubeconfig = Path.Combine(fixture.Server.Root, "frank.kubeconfig");
+        var ca = Path.Combine(fixture.Server.CertDir, "ca.crt");
+        File.WriteAllText(kubeconfig, $$$"""
+            apiVersion: v1
+            kind: Config
+            clusters: [{name: c, cluster: {server: "{{{fixture.Server.Url}}}", certificate-authority: "{{{ca}}}"}}]
+            users: [{name: frank, user: {token: static-token-frank-6a0d3e}}]
+            contexts: [{name: c, context: {cluster: c, user: frank}}]
+            current-context: c
+            """);
+        var whoami = await new Kubectl(kubeconfig).OkAsync("auth", "whoami");
+        Assert.Matches(@"(?m)^Username\s+frank$", whoami);
+        var bad = await new Kubectl(kubeconfig).RunAsync("--token=not-a-token", "get", "pods");
+        Assert.Equal(1, bad.ExitCode);
+        Assert.Contains("You must be logged in to the server", bad.StdErr);
+    }
+
+    [SkippableFact]
+    public async Task AServiceAccountMayDoNothingUntilARoleIsBound()
+    {
+        Skip.IfNot(Kubectl.Available, "kubectl is not installed on this machine");
+        var admin = fixture.Kubectl();
+        var ns = await ServerFixture.NewNamespaceAsync(admin, "rbac");
+        var sa = $"system:serviceaccount:{ns}:robot";
+        await admin.OkAsync("create", "serviceaccount", "robot", "-n", ns);
+
+        var denied = await admin.RunAsync("get", "pods", "-n", ns, "--as", sa);
+        Assert.Equal(1, denied.ExitCode);
+        Assert.Contains($"Error from server (Forbidden): pods is forbidden: User \"{sa}\" cannot list resource \"pods\" in API group \"\" in the namespace \"{ns}\"", denied.StdErr);
+        var no = await admin.RunAsync("auth", "can-i", "list", "pods", "-n", ns, "--as", sa);
+        Assert.Equal((1, "no"), (no.ExitCode, no.StdOut.Trim()));
+
+        await admin.OkAsync("create", "role", "pod-reader", "--verb=get,list,watch", "--resource=pods", "-n", ns);
+        await admin.OkAsync("create", "rolebinding", "robot-reads", "--role=pod-reader", $"--serviceaccount={ns}:robot", "-n", ns);
+
+        await admin.OkAsync("get", "pods", "-n", ns, "--as", sa);
+        Assert.Equal("yes", (await admin.OkAsync("auth", "can-i", "list", "pods", "-n", ns, "--as", sa)).Trim());
+        var other = await admin.RunAsync("auth", "can-i", "delete", "pods", "-n", ns, "--as", sa);
+        Assert.Equal((1, "no"), (other.ExitCode, other.StdOut.Trim()));
+        var elsewhere = await admin.RunAsync("get", "pods", "-n", "default", "--as", sa);
+        Assert.Equal(1, elsewhere.ExitCode);
+        var list = await admin.OkAsync("auth", "can-i", "--list", "-n", ns, "--as", sa);
+        Assert.Matches(@"(?m)^pods\s+\[\]\s+\[\]\s+\[get list watch\]", list);
+    }
+
+    [SkippableFact]
+    public async Task AUserCannotGrantWhatItDoesNotHold()
+    {
+        Skip.IfNot(Kubectl.Available, "kubectl is not installed on this machine");
+        var admin = fixture.Kubectl();
+        var ns = await ServerFixture.NewNamespaceAsync(admin, "escalate");
+        await admin.OkAsync("create", "role", "role-maker", "--verb=create,get", "--resource=roles", "-n", ns);
+        await admin.OkAsync("create", "rolebinding", "jane-makes-roles", "--role=role-maker", "--user=jane", "-n", ns);
+        var escalation = await admin.RunAsync("create", "role", "secrets-reader", "--verb=get", "--resource=secrets", "-n", ns, "--as", "jane");
+        Assert.Equal(1, escalation.ExitCode);
+        Assert.Contains("is attempting to grant RBAC permissions not currently held", escalation.StdErr);
+    }
+
+    [SkippableFact]
+    public async Task AnonymousReadsOnlyThePublicEndpoints()
+    {
+        Skip.IfNot(Kubectl.Available, "kubectl is not installed on this machine");
+        using var http = new HttpClient(new HttpClientHandler { ServerCertificateCustomValidationCallback = (_, _, _, _) => true });
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await http.GetAsync(fixture.Server.Url + "/version")).StatusCode);
+        var pods = await http.GetAsync(fixture.Server.Url + "/api/v1/namespaces/default/pods");
+        Assert.Equal(System.Net.HttpStatusCode.Forbidden, pods.StatusCode);
+        Assert.Contains("User \\\"system:anonymous\\\" cannot list resource \\\"pods\\\"", await pods.Content.ReadAsStringAsync());
+    }
+}
