@@ -34,7 +34,11 @@ public sealed class AuthenticationSetup
                 ClientCaBundle.FromFile(options.ClientCaFile, time, loggers.CreateLogger("MiniApiServer.Authentication.X509")), time));
 
         var tokens = new List<ITokenAuthenticator>();
-        if (options.TokenFile is { } tokenFile) tokens.Add(tokenFile.CreateAuthenticator(loggers));
+        var tokenFile = options.TokenFile?.CreateAuthenticator(loggers);
+        if (tokenFile is not null) tokens.Add(tokenFile);
+        var log = loggers.CreateLogger("MiniApiServer.Authentication");
+        foreach (var warning in IdentityCollisions.Find(options, tokenFile?.UserNames ?? []))
+            log.LogWarning("{Warning}", warning);
         if (options.BootstrapTokenAuth)
             tokens.Add(new BootstrapTokenAuthenticator(store, time, loggers.CreateLogger("MiniApiServer.Authentication.Bootstrap")));
         if (options.Oidc is { Authenticators.Count: > 0 } oidc)

@@ -22,6 +22,9 @@ public sealed class TokenFileAuthenticator : ITokenAuthenticator
     /// <summary>How many tokens the file defines (after skipped and overridden records).</summary>
     public int Count => _users.Count;
 
+    /// <summary>The user names the file defines (for the start-up check of names that collide across mechanisms).</summary>
+    public IEnumerable<string> UserNames => _users.Values.Select(u => u.Name).Distinct();
+
     /// <summary>
     /// Reads and parses the token file. A missing or unreadable file, a CSV syntax error or a record of fewer
     /// than three columns stops the start: <see cref="ConfigurationException"/> naming the flag, the file and the line.
