@@ -59,3 +59,90 @@ public static class Api
 
     public const string TableAccept = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json";
 }
+
+/// <summary>Helpers shared by the integration tests: fresh namespaces, watch streams, waiting without sleeps.</summary>
+public static class Cluster
+{
+    /// <summary>Creates a namespace of its own for one test (tests run in parallel and must not meet).</summary>
+    public static async Task<string> NewNamespace(this HttpClient admin, string prefix = "t")
+    {
+        var name = prefix + "-" + Guid.NewGuid().ToString("N")[..10];
+        await admin.Post("/api/v1/namespaces", "{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":{\"name\":\"" + name + "\"}}").Expect(HttpStatusCode.Created);
+        return name;
+    }
+
+    public static string Rv(this JsonNode obj) => (string)obj["metadata"]!["resourceVersion"]!;
+
+    public static string[] Names(this JsonObject list) =>
+        list["items"]!.AsArray().Select(i => (string)i!["metadata"]!["name"]!).ToArray();
+
+    /// <summary>Opens a watch (the path carries its own query) and returns a reader of its events.</summary>
+    public static async Task<WatchReader> Watch(this HttpClient c, string pathAndQuery, string? accept = null, int timeoutSeconds = 20)
+    {
+        var cts = new CancellationTokenSource(TimeSpan.FromSeconds(timeoutSeconds));
+        var req = new HttpRequestMessage(HttpMethod.Get, pathAndQuery);
+        if (accept is not null)
+        {
+            req.Headers.Accept.Clear();
+            req.Headers.TryAddWithoutValidation("Accept", accept);
+        }
+        var response = await c.SendAsync(req, HttpCompletionOption.ResponseHeadersRead, cts.Token);
+        Assert.True(response.IsSuccessStatusCode, $"watch failed: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        var reader = new StreamReader(await response.Content.ReadAsStreamAsync(cts.Token));
+        return new WatchReader(response, reader, cts);
+    }
+
+    /// <summary>Watches one object until the condition holds.</summary>
+    public static async Task<JsonObject> WaitFor(this HttpClient c, string listPath, string name, Func<JsonObject, bool> condition, int timeoutSeconds = 20)
+    {
+        using var watch = await c.Watch($"{listPath}?watch=true&fieldSelector=metadata.name%3D{name}", timeoutSeconds: timeoutSeconds);
+        while (await watch.Next() is { } ev)
+        {
+            var obj = (JsonObject)ev["object"]!;
+            if (condition(obj)) return obj;
+        }
+        throw new TimeoutException($"{name} never met the condition");
+    }
+
+    /// <summary>Returns once the object is gone (a DELETED event, or already absent).</summary>
+    public static async Task WaitGone(this HttpClient c, string listPath, string name, int timeoutSeconds = 20)
+    {
+        using var watch = await c.Watch($"{listPath}?watch=true&fieldSelector=metadata.name%3D{name}", timeoutSeconds: timeoutSeconds);
+        if ((await c.GetAsync($"{listPath}/{name}")).StatusCode == HttpStatusCode.NotFound) return;
+        while (await watch.Next() is { } ev)
+            if ((string?)ev["type"] == "DELETED") return;
+        throw new TimeoutException($"{name} was never deleted");
+    }
+}
+
+/// <summary>The events of one watch stream, one JSON line each.</summary>
+public sealed class WatchReader(HttpResponseMessage response, StreamReader reader, CancellationTokenSource cts) : IDisposable
+{
+    public HttpResponseMessage Response => response;
+
+    /// <summary>The next event, or null when the stream ends (or the test's deadline passes).</summary>
+    public async Task<JsonObject?> Next()
+    {
+        try
+        {
+            var line = await reader.ReadLineAsync(cts.Token);
+            return line is null ? null : (JsonObject)JsonNode.Parse(line)!;
+        }
+        catch (OperationCanceledException) { return null; }
+    }
+
+    /// <summary>The next event, which must exist.</summary>
+    public async Task<JsonObject> Expect()
+    {
+        var ev = await Next();
+        Assert.True(ev is not null, "the watch ended before the expected event");
+        return ev!;
+    }
+
+    public void Dispose()
+    {
+        reader.Dispose();
+        response.Dispose();
+        cts.Dispose();
+    }
+}
