@@ -76,26 +76,36 @@ public static class Cluster
     public static string[] Names(this JsonObject list) =>
         list["items"]!.AsArray().Select(i => (string)i!["metadata"]!["name"]!).ToArray();
 
-    /// <summary>Opens a watch (the path carries its own query) and returns a reader of its events.</summary>
-    public static async Task<WatchReader> Watch(this HttpClient c, string pathAndQuery, string? accept = null, int timeoutSeconds = 20)
+    /// <summary>
+    /// Starts a watch (the path carries its own query) and returns a reader of its events. The request is not
+    /// awaited here: the in-process test server hands the response over only with its first body bytes, so a
+    /// watch that must not miss a change names the resourceVersion to start after.
+    /// </summary>
+    public static Task<WatchReader> Watch(this HttpClient c, string pathAndQuery, string? accept = null, int timeoutSeconds = 20)
     {
-        var cts = new CancellationTokenSource(TimeSpan.FromSeconds(timeoutSeconds));
+        var cts = new CancellationTokenSource(TimeSpan.FromSeconds(timeoutSeconds + 5));
+        // The server ends the watch itself too, so no request outlives the test.
+        if (!pathAndQuery.Contains("timeoutSeconds=")) pathAndQuery += $"&timeoutSeconds={timeoutSeconds}";
         var req = new HttpRequestMessage(HttpMethod.Get, pathAndQuery);
         if (accept is not null)
         {
             req.Headers.Accept.Clear();
             req.Headers.TryAddWithoutValidation("Accept", accept);
         }
-        var response = await c.SendAsync(req, HttpCompletionOption.ResponseHeadersRead, cts.Token);
-        Assert.True(response.IsSuccessStatusCode, $"watch failed: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
-        var reader = new StreamReader(await response.Content.ReadAsStreamAsync(cts.Token));
-        return new WatchReader(response, reader, cts);
+        return Task.FromResult(new WatchReader(c.SendAsync(req, HttpCompletionOption.ResponseHeadersRead, cts.Token), cts));
     }
 
-    /// <summary>Watches one object until the condition holds.</summary>
+    /// <summary>The list's resourceVersion: a watch from it sees every later change.</summary>
+    public static async Task<string> ListRv(this HttpClient c, string listPath) =>
+        (string)(await c.GetAsync(listPath).Expect(HttpStatusCode.OK))["metadata"]!["resourceVersion"]!;
+
+    /// <summary>Watches one object until the condition holds (its current state counts).</summary>
     public static async Task<JsonObject> WaitFor(this HttpClient c, string listPath, string name, Func<JsonObject, bool> condition, int timeoutSeconds = 20)
     {
-        using var watch = await c.Watch($"{listPath}?watch=true&fieldSelector=metadata.name%3D{name}", timeoutSeconds: timeoutSeconds);
+        var list = await c.GetAsync($"{listPath}?fieldSelector=metadata.name%3D{name}").Expect(HttpStatusCode.OK);
+        foreach (var item in list["items"]!.AsArray())
+            if (condition((JsonObject)item!)) return (JsonObject)item!;
+        using var watch = await c.Watch($"{listPath}?watch=true&fieldSelector=metadata.name%3D{name}&resourceVersion={list.Rv()}", timeoutSeconds: timeoutSeconds);
         while (await watch.Next() is { } ev)
         {
             var obj = (JsonObject)ev["object"]!;
@@ -107,8 +117,9 @@ public static class Cluster
     /// <summary>Returns once the object is gone (a DELETED event, or already absent).</summary>
     public static async Task WaitGone(this HttpClient c, string listPath, string name, int timeoutSeconds = 20)
     {
-        using var watch = await c.Watch($"{listPath}?watch=true&fieldSelector=metadata.name%3D{name}", timeoutSeconds: timeoutSeconds);
-        if ((await c.GetAsync($"{listPath}/{name}")).StatusCode == HttpStatusCode.NotFound) return;
+        var list = await c.GetAsync($"{listPath}?fieldSelector=metadata.name%3D{name}").Expect(HttpStatusCode.OK);
+        if (list["items"]!.AsArray().Count == 0) return;
+        using var watch = await c.Watch($"{listPath}?watch=true&fieldSelector=metadata.name%3D{name}&resourceVersion={list.Rv()}", timeoutSeconds: timeoutSeconds);
         while (await watch.Next() is { } ev)
             if ((string?)ev["type"] == "DELETED") return;
         throw new TimeoutException($"{name} was never deleted");
@@ -116,16 +127,26 @@ public static class Cluster
 }
 
 /// <summary>The events of one watch stream, one JSON line each.</summary>
-public sealed class WatchReader(HttpResponseMessage response, StreamReader reader, CancellationTokenSource cts) : IDisposable
+public sealed class WatchReader(Task<HttpResponseMessage> responseTask, CancellationTokenSource cts) : IDisposable
 {
-    public HttpResponseMessage Response => response;
+    StreamReader? reader;
+
+    /// <summary>The response (its headers), once the server has started it.</summary>
+    public Task<HttpResponseMessage> Response => responseTask.WaitAsync(cts.Token);
 
     /// <summary>The next event, or null when the stream ends (or the test's deadline passes).</summary>
     public async Task<JsonObject?> Next()
     {
         try
         {
-            var line = await reader.ReadLineAsync(cts.Token);
+            if (reader is null)
+            {
+                var response = await Response;
+                Assert.True(response.IsSuccessStatusCode, $"watch failed: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+                reader = new StreamReader(await response.Content.ReadAsStreamAsync(cts.Token));
+            }
+            // WaitAsync: the in-process test server's response stream does not observe cancellation itself.
+            var line = await reader.ReadLineAsync(cts.Token).AsTask().WaitAsync(cts.Token);
             return line is null ? null : (JsonObject)JsonNode.Parse(line)!;
         }
         catch (OperationCanceledException) { return null; }
@@ -139,10 +160,17 @@ public sealed class WatchReader(HttpResponseMessage response, StreamReader reade
         return ev!;
     }
 
+    /// <summary>Ends the watch. Closing an in-process response runs the server's abort callbacks on the
+    /// closing thread, so it is done off the test's thread.</summary>
     public void Dispose()
     {
-        reader.Dispose();
-        response.Dispose();
-        cts.Dispose();
+        var r = reader;
+        _ = Task.Run(async () =>
+        {
+            cts.Cancel();
+            r?.Dispose();
+            try { (await responseTask).Dispose(); } catch (Exception e) when (e is OperationCanceledException or HttpRequestException) { }
+            cts.Dispose();
+        });
     }
 }

@@ -3,7 +3,10 @@ using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using MiniApiServer.Pki;
+using MiniApiServer.Storage;
 
 namespace MiniApiServer.Tests.Integration;
 
@@ -12,7 +15,7 @@ namespace MiniApiServer.Tests.Integration;
 /// temp folder. Clients authenticate for real: each one presents a client certificate minted by the
 /// cluster CA for the identity the test names, exactly as kubectl would over TLS.
 /// </summary>
-public sealed class ApiServerFactory : WebApplicationFactory<Program>
+public class ApiServerFactory : WebApplicationFactory<Program>
 {
     readonly string root = Path.Combine(Path.GetTempPath(), "miniapiserver-tests", Guid.NewGuid().ToString("N"));
     ClusterPki? pki;
@@ -28,7 +31,16 @@ public sealed class ApiServerFactory : WebApplicationFactory<Program>
         builder.UseSetting("cert-dir", CertDir);
         builder.UseSetting("data-dir", DataDir);
         foreach (var (k, v) in Flags) builder.UseSetting(k, v);
+        if (StoreOptions is { } options)
+            builder.ConfigureTestServices(s =>
+            {
+                s.RemoveAll<IObjectStore>();
+                s.AddSingleton<IObjectStore>(_ => LiteDbObjectStore.InMemory(options));
+            });
     }
+
+    /// <summary>Store tuning for the in-memory store (e.g. a tiny watch history), or null for the server's own.</summary>
+    protected virtual StoreOptions? StoreOptions => null;
 
     public ClusterPki Pki => pki ??= ClusterPki.LoadOrCreate(CertDir, TimeProvider.System);
 

@@ -260,7 +260,7 @@ public sealed class ValidationTests(ApiServerFactory server) : IClassFixture<Api
     public async Task DataKeysMustBeConfigKeys(string plural, string map, string key, string value)
     {
         var collection = await Collection(plural);
-        var body = (JsonObject)JsonNode.Parse($$"""{"metadata":{"name":"x"},"{{map}}":{}}""")!;
+        var body = new JsonObject { ["metadata"] = new JsonObject { ["name"] = "x" }, [map] = new JsonObject() };
         body[map]![key] = JsonNode.Parse(value);
         var status = await admin.Post(collection, body.ToJsonString()).ExpectStatus(HttpStatusCode.UnprocessableEntity, "Invalid");
         Assert.Equal($"{map}[{key}]", (string?)status["details"]!["causes"]![0]!["field"]);
