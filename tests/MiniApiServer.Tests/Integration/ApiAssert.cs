@@ -59,3 +59,118 @@ public static class Api
 
     public const string TableAccept = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json";
 }
+
+/// <summary>Helpers shared by the integration tests: fresh namespaces, watch streams, waiting without sleeps.</summary>
+public static class Cluster
+{
+    /// <summary>Creates a namespace of its own for one test (tests run in parallel and must not meet).</summary>
+    public static async Task<string> NewNamespace(this HttpClient admin, string prefix = "t")
+    {
+        var name = prefix + "-" + Guid.NewGuid().ToString("N")[..10];
+        await admin.Post("/api/v1/namespaces", "{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":{\"name\":\"" + name + "\"}}").Expect(HttpStatusCode.Created);
+        return name;
+    }
+
+    public static string Rv(this JsonNode obj) => (string)obj["metadata"]!["resourceVersion"]!;
+
+    public static string[] Names(this JsonObject list) =>
+        list["items"]!.AsArray().Select(i => (string)i!["metadata"]!["name"]!).ToArray();
+
+    /// <summary>
+    /// Starts a watch (the path carries its own query) and returns a reader of its events. The request is not
+    /// awaited here: the in-process test server hands the response over only with its first body bytes, so a
+    /// watch that must not miss a change names the resourceVersion to start after.
+    /// </summary>
+    public static Task<WatchReader> Watch(this HttpClient c, string pathAndQuery, string? accept = null, int timeoutSeconds = 20)
+    {
+        var cts = new CancellationTokenSource(TimeSpan.FromSeconds(timeoutSeconds + 5));
+        // The server ends the watch itself too, so no request outlives the test.
+        if (!pathAndQuery.Contains("timeoutSeconds=")) pathAndQuery += $"&timeoutSeconds={timeoutSeconds}";
+        var req = new HttpRequestMessage(HttpMethod.Get, pathAndQuery);
+        if (accept is not null)
+        {
+            req.Headers.Accept.Clear();
+            req.Headers.TryAddWithoutValidation("Accept", accept);
+        }
+        return Task.FromResult(new WatchReader(c.SendAsync(req, HttpCompletionOption.ResponseHeadersRead, cts.Token), cts));
+    }
+
+    /// <summary>The list's resourceVersion: a watch from it sees every later change.</summary>
+    public static async Task<string> ListRv(this HttpClient c, string listPath) =>
+        (string)(await c.GetAsync(listPath).Expect(HttpStatusCode.OK))["metadata"]!["resourceVersion"]!;
+
+    /// <summary>Watches one object until the condition holds (its current state counts).</summary>
+    public static async Task<JsonObject> WaitFor(this HttpClient c, string listPath, string name, Func<JsonObject, bool> condition, int timeoutSeconds = 20)
+    {
+        var list = await c.GetAsync($"{listPath}?fieldSelector=metadata.name%3D{name}").Expect(HttpStatusCode.OK);
+        foreach (var item in list["items"]!.AsArray())
+            if (condition((JsonObject)item!)) return (JsonObject)item!;
+        using var watch = await c.Watch($"{listPath}?watch=true&fieldSelector=metadata.name%3D{name}&resourceVersion={list.Rv()}", timeoutSeconds: timeoutSeconds);
+        while (await watch.Next() is { } ev)
+        {
+            var obj = (JsonObject)ev["object"]!;
+            if (condition(obj)) return obj;
+        }
+        throw new TimeoutException($"{name} never met the condition");
+    }
+
+    /// <summary>Returns once the object is gone (a DELETED event, or already absent).</summary>
+    public static async Task WaitGone(this HttpClient c, string listPath, string name, int timeoutSeconds = 20)
+    {
+        var list = await c.GetAsync($"{listPath}?fieldSelector=metadata.name%3D{name}").Expect(HttpStatusCode.OK);
+        if (list["items"]!.AsArray().Count == 0) return;
+        using var watch = await c.Watch($"{listPath}?watch=true&fieldSelector=metadata.name%3D{name}&resourceVersion={list.Rv()}", timeoutSeconds: timeoutSeconds);
+        while (await watch.Next() is { } ev)
+            if ((string?)ev["type"] == "DELETED") return;
+        throw new TimeoutException($"{name} was never deleted");
+    }
+}
+
+/// <summary>The events of one watch stream, one JSON line each.</summary>
+public sealed class WatchReader(Task<HttpResponseMessage> responseTask, CancellationTokenSource cts) : IDisposable
+{
+    StreamReader? reader;
+
+    /// <summary>The response (its headers), once the server has started it.</summary>
+    public Task<HttpResponseMessage> Response => responseTask.WaitAsync(cts.Token);
+
+    /// <summary>The next event, or null when the stream ends (or the test's deadline passes).</summary>
+    public async Task<JsonObject?> Next()
+    {
+        try
+        {
+            if (reader is null)
+            {
+                var response = await Response;
+                Assert.True(response.IsSuccessStatusCode, $"watch failed: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+                reader = new StreamReader(await response.Content.ReadAsStreamAsync(cts.Token));
+            }
+            // WaitAsync: the in-process test server's response stream does not observe cancellation itself.
+            var line = await reader.ReadLineAsync(cts.Token).AsTask().WaitAsync(cts.Token);
+            return line is null ? null : (JsonObject)JsonNode.Parse(line)!;
+        }
+        catch (OperationCanceledException) { return null; }
+    }
+
+    /// <summary>The next event, which must exist.</summary>
+    public async Task<JsonObject> Expect()
+    {
+        var ev = await Next();
+        Assert.True(ev is not null, "the watch ended before the expected event");
+        return ev!;
+    }
+
+    /// <summary>Ends the watch. Closing an in-process response runs the server's abort callbacks on the
+    /// closing thread, so it is done off the test's thread.</summary>
+    public void Dispose()
+    {
+        var r = reader;
+        _ = Task.Run(async () =>
+        {
+            cts.Cancel();
+            r?.Dispose();
+            try { (await responseTask).Dispose(); } catch (Exception e) when (e is OperationCanceledException or HttpRequestException) { }
+            cts.Dispose();
+        });
+    }
+}

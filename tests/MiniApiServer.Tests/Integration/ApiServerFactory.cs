@@ -3,7 +3,10 @@ using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using MiniApiServer.Pki;
+using MiniApiServer.Storage;
 
 namespace MiniApiServer.Tests.Integration;
 
@@ -28,7 +31,16 @@ public class ApiServerFactory : WebApplicationFactory<Program>
         builder.UseSetting("cert-dir", CertDir);
         builder.UseSetting("data-dir", DataDir);
         foreach (var (k, v) in Flags) builder.UseSetting(k, v);
+        if (StoreOptions is { } options)
+            builder.ConfigureTestServices(s =>
+            {
+                s.RemoveAll<IObjectStore>();
+                s.AddSingleton<IObjectStore>(_ => LiteDbObjectStore.InMemory(options));
+            });
     }
+
+    /// <summary>Store tuning for the in-memory store (e.g. a tiny watch history), or null for the server's own.</summary>
+    protected virtual StoreOptions? StoreOptions => null;
 
     public ClusterPki Pki => pki ??= ClusterPki.LoadOrCreate(CertDir, TimeProvider.System);
 
