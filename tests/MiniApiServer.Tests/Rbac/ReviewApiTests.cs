@@ -30,7 +30,7 @@ public sealed class ReviewApiTests(RbacServerFactory server) : IClassFixture<Rba
     public async Task ASelfSubjectAccessReviewNeedsExactlyOneKindOfAttributes() =>
         await server.ClientFor("alice").Post($"{Root}/selfsubjectaccessreviews", """{"kind":"SelfSubjectAccessReview","apiVersion":"authorization.k8s.io/v1","spec":{}}""")
             .ExpectStatus((HttpStatusCode)422, "Invalid",
-                "The SelfSubjectAccessReview \"\" is invalid: spec.resourceAttributes: Invalid value: null: exactly one of nonResourceAttributes or resourceAttributes must be specified");
+                "SelfSubjectAccessReview.authorization.k8s.io \"\" is invalid: spec.resourceAttributes: Invalid value: null: exactly one of nonResourceAttributes or resourceAttributes must be specified");
 
     [Fact]
     public async Task ASubjectAccessReviewAsksAboutAnyoneAsGiven()
@@ -52,7 +52,7 @@ public sealed class ReviewApiTests(RbacServerFactory server) : IClassFixture<Rba
 
         await admin.Post($"{Root}/subjectaccessreviews", """{"kind":"SubjectAccessReview","apiVersion":"authorization.k8s.io/v1","spec":{"nonResourceAttributes":{"path":"/api","verb":"get"}}}""")
             .ExpectStatus((HttpStatusCode)422, "Invalid",
-                "The SubjectAccessReview \"\" is invalid: spec.user: Invalid value: \"\": at least one of user or group must be specified");
+                "SubjectAccessReview.authorization.k8s.io \"\" is invalid: spec.user: Invalid value: \"\": at least one of user or group must be specified");
     }
 
     [Fact]
@@ -76,7 +76,7 @@ public sealed class ReviewApiTests(RbacServerFactory server) : IClassFixture<Rba
         await admin.Post($"{Root}/namespaces/{ns}/localsubjectaccessreviews",
                 """{"kind":"LocalSubjectAccessReview","apiVersion":"authorization.k8s.io/v1","spec":{"user":"bob","resourceAttributes":{"namespace":"elsewhere","verb":"get","resource":"pods"}}}""")
             .ExpectStatus((HttpStatusCode)422, "Invalid",
-                "The LocalSubjectAccessReview \"\" is invalid: spec.resourceAttributes.namespace: Invalid value: \"elsewhere\": must match metadata.namespace");
+                "LocalSubjectAccessReview.authorization.k8s.io \"\" is invalid: spec.resourceAttributes.namespace: Invalid value: \"elsewhere\": must match metadata.namespace");
     }
 
     [Fact]

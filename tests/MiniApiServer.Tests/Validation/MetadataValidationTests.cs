@@ -98,7 +98,7 @@ public class MetadataValidationTests
         var errors = MetadataValidation.ValidateObjectMeta(JsonNode.Parse("""{"name":"Bad"}""")!.AsObject(), false, NameValidation.ValidateNamespaceName);
         var ex = StatusErrors.Invalid("", "Namespace", "Bad", errors);
         Assert.Equal(422, ex.Code);
-        Assert.Equal("The Namespace \"Bad\" is invalid: metadata.name: Invalid value: \"Bad\": " + Dns1123LabelRule, ex.Status.Message);
+        Assert.Equal("Namespace \"Bad\" is invalid: metadata.name: Invalid value: \"Bad\": " + Dns1123LabelRule, ex.Status.Message);
     }
 
     // ---- update ----

@@ -42,13 +42,15 @@ public static class StatusErrors
 
     public const string OptimisticLockMessage = "the object has been modified; please apply your changes to the latest version and try again";
 
-    /// <summary>422 Invalid: "The Pod \"x\" is invalid: spec.containers[0].image: Required value".</summary>
+    /// <summary>422 Invalid: <c>Pod "x" is invalid: spec.containers[0].image: Required value</c> (kubectl prints it
+    /// with "The " before it); the kind is group-qualified for other groups, as apimachinery's NewInvalid.</summary>
     public static ApiException Invalid(string group, string kind, string name, IReadOnlyList<FieldError> errors)
     {
         var aggregate = errors.Count == 1 ? errors[0].ToString() : "[" + string.Join(", ", errors.Select(e => e.ToString())) + "]";
         var details = Details(group, kind, name);
         details.Causes = errors.Select(e => new V1StatusCause { Reason = e.Type.Reason(), Message = e.MessageWithValue(), Field = e.Field }).ToList();
-        return Ex(422, "Invalid", $"The {kind} \"{name}\" is invalid: {aggregate}", details);
+        var qualifiedKind = string.IsNullOrEmpty(group) ? kind : $"{kind}.{group}";
+        return Ex(422, "Invalid", $"{qualifiedKind} \"{name}\" is invalid: {aggregate}", details);
     }
 
     public static ApiException BadRequest(string message) => Ex(400, "BadRequest", message);

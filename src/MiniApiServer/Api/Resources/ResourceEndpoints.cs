@@ -108,7 +108,7 @@ public sealed class ResourceEndpoints(ResourceRegistry registry, ResourceRest re
 
     async Task CreateAsync(HttpContext context, ResourceDefinition def, string ns, string? sub, CancellationToken ct)
     {
-        var options = WriteOptionsFrom(context);
+        var options = WriteOptionsFrom(context, "CreateOptions");
         var body = await Negotiation.ReadObjectAsync(context.Request, ct);
         var created = rest.Create(def, ns, body, options, sub);
         Negotiation.AddWarnings(context.Response, options.Warnings);
@@ -117,7 +117,7 @@ public sealed class ResourceEndpoints(ResourceRegistry registry, ResourceRest re
 
     async Task UpdateAsync(HttpContext context, ResourceDefinition def, string ns, string name, string? sub, CancellationToken ct)
     {
-        var options = WriteOptionsFrom(context);
+        var options = WriteOptionsFrom(context, "UpdateOptions");
         var body = await Negotiation.ReadObjectAsync(context.Request, ct);
         var updated = rest.Update(def, ns, name, body, options, sub);
         Negotiation.AddWarnings(context.Response, options.Warnings);
@@ -129,9 +129,9 @@ public sealed class ResourceEndpoints(ResourceRegistry registry, ResourceRest re
         var contentType = Negotiation.MediaType(context.Request.ContentType);
         if (contentType is not (PatchTypes.Json or PatchTypes.Merge or PatchTypes.StrategicMerge or PatchTypes.Apply))
             throw StatusErrors.UnsupportedMediaType(contentType);
-        var options = WriteOptionsFrom(context, isApply: contentType == PatchTypes.Apply);
+        var options = WriteOptionsFrom(context, "PatchOptions", isApply: contentType == PatchTypes.Apply);
         if (contentType != PatchTypes.Apply && context.Request.Query.ContainsKey("force"))
-            throw StatusErrors.BadRequest("force is only supported for apply patches");
+            throw StatusErrors.Invalid("meta.k8s.io", "PatchOptions", "", [FieldError.Forbidden("force", "may not be specified for non-apply patch")]);
         var patch = await Negotiation.ReadBodyAsync(context.Request, allowPatchTypes: true, ct)
             ?? throw StatusErrors.BadRequest("the body of the request was empty");
         var (obj, created) = rest.Patch(def, ns, name, contentType, patch, options, sub);
@@ -172,26 +172,25 @@ public sealed class ResourceEndpoints(ResourceRegistry registry, ResourceRest re
 
     /// <summary>The write options of the query: dryRun, fieldManager (else derived from the User-Agent as kube
     /// does), fieldValidation (default Warn; the deprecated ?validate is not read), force.</summary>
-    static WriteOptions WriteOptionsFrom(HttpContext context, bool isApply = false)
+    static WriteOptions WriteOptionsFrom(HttpContext context, string optionsKind, bool isApply = false)
     {
         var q = context.Request.Query;
         var dryRun = q["dryRun"].ToArray();
-        foreach (var d in dryRun)
-            if (d != "All") throw StatusErrors.BadRequest($"Invalid value: \"{d}\": supported values: \"All\"");
+        CheckDryRun(dryRun, optionsKind);
         var manager = q["fieldManager"].ToString();
         if (manager.Length == 0)
         {
-            if (isApply) throw StatusErrors.Invalid("meta.k8s.io", "PatchOptions", "", [FieldError.Required("fieldManager", "is required for apply requests")]);
+            if (isApply) throw StatusErrors.Invalid("meta.k8s.io", optionsKind, "", [FieldError.Required("fieldManager", "is required for apply patch")]);
             manager = ManagerFromUserAgent(context.Request.Headers.UserAgent.ToString());
         }
         if (manager.Length > 128)
-            throw StatusErrors.Invalid("meta.k8s.io", "PatchOptions", "", [FieldError.TooLong("fieldManager", manager, 128)]);
+            throw StatusErrors.Invalid("meta.k8s.io", optionsKind, "", [FieldError.TooLong("fieldManager", manager, 128)]);
         var validation = q["fieldValidation"].ToString() switch
         {
             "" or "Warn" => FieldValidation.Warn,
             "Strict" => FieldValidation.Strict,
             "Ignore" => FieldValidation.Ignore,
-            var other => throw StatusErrors.BadRequest($"fieldValidation must be one of \"Ignore\", \"Warn\", or \"Strict\", got \"{other}\""),
+            var other => throw StatusErrors.Invalid("meta.k8s.io", optionsKind, "", [FieldError.NotSupported("fieldValidation", other, ["", "Ignore", "Strict", "Warn"])]),
         };
         var force = q["force"].ToString() is "true" or "1";
         return new WriteOptions
@@ -202,6 +201,14 @@ public sealed class ResourceEndpoints(ResourceRegistry registry, ResourceRest re
             Force = force,
             User = context.GetUser(),
         };
+    }
+
+    /// <summary>ValidateCreateOptions and its siblings: dryRun accepts only "All" (422 on the options kind).</summary>
+    static void CheckDryRun(IEnumerable<string?> dryRun, string optionsKind)
+    {
+        foreach (var d in dryRun)
+            if (d != "All")
+                throw StatusErrors.Invalid("meta.k8s.io", optionsKind, "", [FieldError.NotSupported("dryRun", d, ["All"])]);
     }
 
     /// <summary>kube's default manager: the User-Agent up to its first '/', e.g. "kubectl" or "curl".</summary>
@@ -227,8 +234,7 @@ public sealed class ResourceEndpoints(ResourceRegistry registry, ResourceRest re
             }
         }
         var dryRun = (body?.DryRun ?? []).Concat(q["dryRun"].ToArray().OfType<string>()).ToList();
-        foreach (var d in dryRun)
-            if (d != "All") throw StatusErrors.BadRequest($"Invalid value: \"{d}\": supported values: \"All\"");
+        CheckDryRun(dryRun, "DeleteOptions");
         long? grace = body?.GracePeriodSeconds;
         if (grace is null && long.TryParse(q["gracePeriodSeconds"], NumberStyles.Integer, CultureInfo.InvariantCulture, out var g)) grace = g;
         var policy = body?.PropagationPolicy ?? q["propagationPolicy"].ToString();

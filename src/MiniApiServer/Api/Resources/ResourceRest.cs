@@ -204,6 +204,8 @@ public sealed class ResourceRest(
             {
                 if (!def.Strategy.AllowUnconditionalUpdate)
                     throw StatusErrors.Invalid(def.Group, def.Kind, name, [FieldError.Invalid("metadata.resourceVersion", "0x0", "must be specified for an update")]);
+                // kube's store: an unconditional update takes the stored object's resourceVersion.
+                meta["resourceVersion"] = current.ResourceVersion();
             }
             else if (rv != current.ResourceVersion())
                 throw StatusErrors.Conflict(def.Group, def.Plural, name, StatusErrors.OptimisticLockMessage);
