@@ -17,7 +17,7 @@ namespace MiniApiServer.Api.Resources;
 /// after N, or an ERROR event (410 Expired) when N is older than the history held. Selectors are applied
 /// to each change, so an object that stops matching arrives as DELETED and one that starts as ADDED.
 /// </summary>
-public sealed class WatchStreamer(IObjectStore store, TimeProvider time)
+public sealed class WatchStreamer(IObjectStore store, TimeProvider time, IHostApplicationLifetime lifetime)
 {
     /// <summary>kube's --min-request-timeout: a watch without timeoutSeconds ends after 30 to 60 minutes.</summary>
     static readonly TimeSpan MinRequestTimeout = TimeSpan.FromMinutes(30);
@@ -73,7 +73,9 @@ public sealed class WatchStreamer(IObjectStore store, TimeProvider time)
         }
 
         using (subscription)
-        using (var cts = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted))
+        // A stopping server ends its watches at once (clients re-list and re-watch), instead of waiting out
+        // the host's shutdown timeout for streams that never end on their own.
+        using (var cts = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping))
         {
             cts.CancelAfter(timeout);
             try
