@@ -72,6 +72,9 @@ public sealed class SecretStrategy() : GenericStrategy(namespaced: true)
                 break;
             case DockerConfigJsonType:
                 if (!Has(".dockerconfigjson")) yield return FieldError.Required("data[.dockerconfigjson]");
+                else if (JsonError(data!.Str(".dockerconfigjson")) is { } error)
+                    // kube's ValidateSecret unmarshals the config and never echoes the secret in the error.
+                    yield return FieldError.Invalid("data[.dockerconfigjson]", "<secret contents redacted>", error);
                 break;
             case DockerConfigType:
                 if (!Has(".dockercfg")) yield return FieldError.Required("data[.dockercfg]");
@@ -83,6 +86,20 @@ public sealed class SecretStrategy() : GenericStrategy(namespaced: true)
             case SshAuthType:
                 if (!Has("ssh-privatekey")) yield return FieldError.Required("data[ssh-privatekey]");
                 break;
+        }
+    }
+
+    /// <summary>Why the base64 value is not a JSON document, or null when it is.</summary>
+    static string? JsonError(string? base64)
+    {
+        try
+        {
+            using var _ = System.Text.Json.JsonDocument.Parse(Convert.FromBase64String(base64 ?? ""));
+            return null;
+        }
+        catch (Exception e) when (e is FormatException or System.Text.Json.JsonException)
+        {
+            return e.Message;
         }
     }
 
