@@ -1,6 +1,7 @@
 using System.Net;
 using MiniApiServer.Authentication.Oidc;
 using MiniApiServer.Authentication.RequestHeader;
+using MiniApiServer.Authentication.ServiceAccounts;
 using MiniApiServer.Authentication.TokenFile;
 using MiniApiServer.Authentication.Webhook;
 
@@ -30,7 +31,8 @@ public sealed class ServerOptions
         .. TokenFileOptions.Flags,
         .. WebhookTokenOptions.Flags,
         .. OidcOptions.Flags,
-        new("api-audiences", FlagKind.StringList, "https://kubernetes.default.svc.cluster.local", "Identifiers of the API. Tokens used against the API should be bound to at least one of these audiences (kube's default: the service-account issuer)."),
+        .. ServiceAccountOptions.Flags,
+        new("api-audiences", FlagKind.StringList, "", "Identifiers of the API. Tokens used against the API should be bound to at least one of these audiences. Default: the --service-account-issuer values, as in kube-apiserver."),
         new("enable-bootstrap-token-auth", FlagKind.Bool, "false", "Enable to allow secrets of type 'bootstrap.kubernetes.io/token' in the 'kube-system' namespace to be used for TLS bootstrapping authentication."),
     ];
 
@@ -57,6 +59,9 @@ public sealed class ServerOptions
     public required OidcOptions? Oidc { get; init; }
     /// <summary>Paths anonymous requests are limited to (AuthenticationConfiguration anonymous.conditions); empty = any path.</summary>
     public required IReadOnlyList<string> AnonymousPaths { get; init; }
+
+    /// <summary>Service-account token issuing and verification, and the token model.</summary>
+    public required ServiceAccountOptions ServiceAccounts { get; init; }
 
     public string KubeconfigDir => Path.Combine(DataDir, "kubeconfigs");
 
@@ -112,8 +117,9 @@ public sealed class ServerOptions
             TokenFile = TokenFileOptions.FromFlags(f),
             BootstrapTokenAuth = f.GetBool("enable-bootstrap-token-auth"),
             WebhookToken = WebhookTokenOptions.FromFlags(f),
-            ApiAudiences = f.GetList("api-audiences"),
+            ApiAudiences = f.IsSet("api-audiences") ? f.GetList("api-audiences") : f.GetList("service-account-issuer"),
             Oidc = oidc,
+            ServiceAccounts = ServiceAccountOptions.FromFlags(f, certDir),
         };
     }
 }
