@@ -31,7 +31,10 @@ public sealed class AuthenticationSetup
         if (requestHeader is not null) request.Add(requestHeader);
         if (options.ClientCaFile.Length > 0)
             request.Add(new X509ClientCertificateAuthenticator(
-                ClientCaBundle.FromFile(options.ClientCaFile, time, loggers.CreateLogger("MiniApiServer.Authentication.X509")), time));
+                ClientCaBundle.FromFile(options.ClientCaFile, time, loggers.CreateLogger("MiniApiServer.Authentication.X509")), time,
+                denyList: options.ClientCertDenyList.Length > 0
+                    ? Certificates.CertificateDenyList.FromFile(options.ClientCertDenyList, time, loggers.CreateLogger("MiniApiServer.Certificates"))
+                    : null));
 
         var tokens = new List<ITokenAuthenticator>();
         var tokenFile = options.TokenFile?.CreateAuthenticator(loggers);

@@ -44,7 +44,7 @@ public static class KubeconfigCommand
         var notBefore = days > 0 ? now.AddMinutes(-5) : now.AddDays(days - 2);
         var notAfter = days > 0 ? now.AddDays(days) : now.AddDays(days - 1);
         var uid = f.GetString("uid");
-        var issued = pki.IssueClientCertificate(user, f.GetList("group"), notBefore, notAfter, uid.Length > 0 ? uid : null);
+        var issued = pki.IssueUserCertificate(user, f.GetList("group"), notBefore, notAfter, uid.Length > 0 ? uid : null);
         var spec = new KubeconfigSpec(KubeconfigWriter.ClusterName, server, pki.CaPem, user, new ClientCertificateCredential(issued));
         if (f.GetString("out") is { Length: > 0 } path) Kubeconfig.Write(Path.GetFullPath(path), spec);
         else Console.Write(Kubeconfig.Render(spec));

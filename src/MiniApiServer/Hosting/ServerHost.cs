@@ -107,12 +107,17 @@ public static class ServerHost
         s.AddSingleton<IObjectStore>(_ => options.InMemory
             ? LiteDbObjectStore.InMemory()
             : LiteDbObjectStore.OpenFile(Path.Combine(options.DataDir, "miniapiserver.db")));
-        IReadOnlyList<ResourceDefinition> served = [.. ResourceRegistry.Core, .. ReviewResources.All, .. RbacServices.Definitions];
+        IReadOnlyList<ResourceDefinition> served = [.. ResourceRegistry.Core, .. ReviewResources.All, .. RbacServices.Definitions, Certificates.CertificateSigningRequests.Definition];
         s.AddSingleton(new ResourceRegistry(served));
         foreach (var def in ResourceRegistry.Core.Concat(ReviewResources.All)) s.AddSingleton(def); // AddRbac registers its own
         s.AddSingleton<IAdmissionPlugin, NamespaceLifecycle>();
         s.AddSingleton<IAdmissionPlugin, PodDefaults>();
         s.AddRbac(options.AuthorizationModes);
+        // certificates.k8s.io: CSRs, their admission (requester, subject restriction, approve/sign on signers) and the signer.
+        s.AddSingleton(Certificates.CertificateSigningRequests.Definition);
+        s.AddSingleton<IAdmissionPlugin, Certificates.CertificateSigningRequestAdmission>();
+        s.AddSingleton(new Certificates.ClientCertificateSigner(pki.CertDirectory, time));
+        s.AddHostedService<Certificates.CsrSigningController>();
         s.AddSingleton<ResourceRest>();
         s.AddSingleton<WatchStreamer>();
         s.AddSingleton<ResourceEndpoints>();

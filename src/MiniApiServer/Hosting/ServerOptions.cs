@@ -20,7 +20,8 @@ public sealed class ServerOptions
         new("cert-dir", FlagKind.String, "./certs", "The directory of the cluster PKI (kubeadm file names); missing files are generated, existing ones never overwritten."),
         new("tls-cert-file", FlagKind.String, "", "The serving certificate (PEM). Default: <cert-dir>/apiserver.crt."),
         new("tls-private-key-file", FlagKind.String, "", "The serving certificate's key (PEM). Default: <cert-dir>/apiserver.key."),
-        new("client-ca-file", FlagKind.String, "", "CA bundle that signs client certificates (x509 authentication). Default: <cert-dir>/ca.crt; an explicit empty value switches x509 authentication off."),
+        new("client-ca-file", FlagKind.String, "", "CA bundle that signs client certificates (x509 authentication), reloaded when the file changes. Default: <cert-dir>/client-ca.crt (a copy of ca.crt until `certs rotate-client-ca`); an explicit empty value switches x509 authentication off."),
+        new("client-cert-deny-list", FlagKind.String, "", "Simulator extension, not in Kubernetes: a file of denied client certificates (lines `serial:<hex>` or `sha256:<hex>`), reloaded when it changes; a listed certificate gets 401 (see `certs deny`). Off when empty."),
         new("data-dir", FlagKind.String, "./data", "Simulator: where the LiteDB file and the generated kubeconfigs live."),
         new("demo-providers", FlagKind.Bool, "true", "Simulator: run the built-in OIDC issuer, token webhook and authenticating proxy on 127.0.0.1:<secure-port>+1..+3 (free ports with --secure-port=0), and configure the mechanisms that use them unless configured by flags."),
         new("in-memory", FlagKind.Bool, "false", "Simulator: keep API objects in memory only (the PKI and kubeconfigs are still written)."),
@@ -43,6 +44,8 @@ public sealed class ServerOptions
     public required string TlsPrivateKeyFile { get; init; }
     /// <summary>Empty when x509 client-certificate authentication is off.</summary>
     public required string ClientCaFile { get; init; }
+    /// <summary>The simulator's client-certificate deny list (an extension; kube has no revocation); empty when off.</summary>
+    public string ClientCertDenyList { get; init; } = "";
     public required string DataDir { get; init; }
     public required bool InMemory { get; init; }
     public required IReadOnlyList<string> AuthorizationModes { get; init; }
@@ -107,7 +110,8 @@ public sealed class ServerOptions
             CertDir = certDir,
             TlsCertFile = Path.GetFullPath(tlsCert),
             TlsPrivateKeyFile = Path.GetFullPath(tlsKey),
-            ClientCaFile = OrCertDir("client-ca-file", "ca.crt") is { Length: > 0 } ca ? Path.GetFullPath(ca) : "",
+            ClientCaFile = OrCertDir("client-ca-file", Pki.PkiFileNames.ClientCaCert) is { Length: > 0 } ca ? Path.GetFullPath(ca) : "",
+            ClientCertDenyList = f.GetString("client-cert-deny-list") is { Length: > 0 } deny ? Path.GetFullPath(deny) : "",
             DataDir = Path.GetFullPath(f.GetString("data-dir")),
             InMemory = f.GetBool("in-memory"),
             AuthorizationModes = modes,

@@ -21,11 +21,12 @@ public sealed class ClusterPki : IDisposable
 
     public static readonly IReadOnlyList<IPAddress> ServingIpAddresses = [IPAddress.Loopback, IPAddress.IPv6Loopback];
 
-    private ClusterPki(string certDir, CertificateAuthority clusterCa, X509Certificate2 serving, CertificateAuthority frontProxyCa,
+    private ClusterPki(string certDir, CertificateAuthority clusterCa, CertificateAuthority clientCa, X509Certificate2 serving, CertificateAuthority frontProxyCa,
         X509Certificate2 frontProxyClient, RSA serviceAccountKey, string serviceAccountPublicKeyPem)
     {
         CertDirectory = certDir;
         ClusterCa = clusterCa;
+        ClientCa = clientCa;
         CaCertificate = X509CertificateLoader.LoadCertificate(clusterCa.Certificate.RawData);
         ServingCertificate = serving;
         FrontProxyCa = frontProxyCa;
@@ -39,7 +40,14 @@ public sealed class ClusterPki : IDisposable
     /// <summary>The cluster CA with its key (<c>ca.crt</c>/<c>ca.key</c>): signs the serving cert and users' client certs.</summary>
     public CertificateAuthority ClusterCa { get; }
 
-    /// <summary>The cluster CA certificate alone, without the private key: the default <c>--client-ca-file</c> root.</summary>
+    /// <summary>
+    /// The CA that signs users' client certificates and whose certificate is the default <c>--client-ca-file</c>
+    /// (<c>client-ca.crt</c>): the cluster CA itself until a client-CA rotation gives it a key of its own
+    /// (<c>client-ca.key</c>). Infrastructure client certificates (a webhook's client) stay the cluster CA's.
+    /// </summary>
+    public CertificateAuthority ClientCa { get; }
+
+    /// <summary>The cluster CA certificate alone, without the private key.</summary>
     public X509Certificate2 CaCertificate { get; }
 
     /// <summary>The cluster CA as PEM: kubeconfigs' <c>certificate-authority-data</c>, the <c>kube-root-ca.crt</c> ConfigMap.</summary>
@@ -69,6 +77,25 @@ public sealed class ClusterPki : IDisposable
         ClusterCa.IssueClientCertificate(user, groups, notBefore, notAfter, uid);
 
     /// <summary>
+    /// A user's client certificate signed by the client CA (<see cref="ClientCa"/>): what kubeconfigs for people
+    /// carry, so that a client-CA rotation makes them fail and re-issuing makes them work again.
+    /// </summary>
+    public IssuedCertificate IssueUserCertificate(string user, IReadOnlyList<string> groups, DateTimeOffset notBefore, DateTimeOffset notAfter, string? uid = null) =>
+        ClientCa.IssueClientCertificate(user, groups, notBefore, notAfter, uid);
+
+    /// <summary>
+    /// The client CA of <paramref name="certDir"/> as its files are now: the first certificate of
+    /// <c>client-ca.crt</c> with <c>client-ca.key</c> when that key exists, else the cluster CA (<c>ca.crt</c>/<c>ca.key</c>).
+    /// </summary>
+    public static CertificateAuthority LoadClientCa(string certDir)
+    {
+        string InDir(string name) => Path.Combine(certDir, name);
+        return File.Exists(InDir(PkiFileNames.ClientCaKey))
+            ? new CertificateAuthority(CertificateFiles.LoadPair(InDir(PkiFileNames.ClientCaCert), InDir(PkiFileNames.ClientCaKey)))
+            : new CertificateAuthority(CertificateFiles.LoadPair(InDir(PkiFileNames.CaCert), InDir(PkiFileNames.CaKey)));
+    }
+
+    /// <summary>
     /// Loads the PKI in <paramref name="certDir"/>, first generating (under the directory lock) every pair of
     /// which neither file exists. Throws <see cref="PkiException"/> for half a pair, a key that does not match
     /// its certificate, or a leaf not signed by its CA.
@@ -82,13 +109,29 @@ public sealed class ClusterPki : IDisposable
             using (PkiDirectoryLock.Acquire(certDir))
             {
                 new PkiGenerator(certDir, time, Dns.GetHostName()).CreateMissing();
+                CreateClientCaBundleIfMissing(certDir);
             }
         }
         return Load(certDir);
     }
 
     private static bool AllFilesPresent(string certDir) =>
-        PkiGenerator.Pairs.All(pair => File.Exists(Path.Combine(certDir, pair.Cert)) && File.Exists(Path.Combine(certDir, pair.Key)));
+        PkiGenerator.Pairs.All(pair => File.Exists(Path.Combine(certDir, pair.Cert)) && File.Exists(Path.Combine(certDir, pair.Key)))
+        && File.Exists(Path.Combine(certDir, PkiFileNames.ClientCaCert));
+
+    /// <summary>
+    /// kubeadm points <c>--client-ca-file</c> at <c>ca.crt</c>; the simulator gives that bundle a file of its own,
+    /// born a copy of <c>ca.crt</c>, so that a client-CA rotation can replace it without touching the CA that
+    /// signed the serving certificate (kube-apiserver reloads the bundle from disk, so the change is live).
+    /// </summary>
+    private static void CreateClientCaBundleIfMissing(string certDir)
+    {
+        var bundle = Path.Combine(certDir, PkiFileNames.ClientCaCert);
+        if (File.Exists(bundle)) return;
+        if (File.Exists(Path.Combine(certDir, PkiFileNames.ClientCaKey)))
+            throw new PkiException(bundle, $"missing, but {PkiFileNames.ClientCaKey} exists; restore it, or delete {PkiFileNames.ClientCaKey} too to go back to the cluster CA");
+        AtomicFile.WriteAllText(bundle, CertificateFiles.ReadText(Path.Combine(certDir, PkiFileNames.CaCert)), secret: false, overwrite: false);
+    }
 
     private static ClusterPki Load(string certDir)
     {
@@ -99,7 +142,8 @@ public sealed class ClusterPki : IDisposable
         var serving = LoadLeaf(InDir(PkiFileNames.ServingCert), InDir(PkiFileNames.ServingKey), clusterCa, PkiFileNames.CaCert);
         var frontProxyClient = LoadLeaf(InDir(PkiFileNames.FrontProxyClientCert), InDir(PkiFileNames.FrontProxyClientKey), frontProxyCa, PkiFileNames.FrontProxyCaCert);
         var (saKey, saPublicPem) = LoadServiceAccountKeys(InDir(PkiFileNames.ServiceAccountPrivateKey), InDir(PkiFileNames.ServiceAccountPublicKey));
-        return new ClusterPki(certDir, clusterCa, serving, frontProxyCa, frontProxyClient, saKey, saPublicPem);
+        var clientCa = File.Exists(InDir(PkiFileNames.ClientCaKey)) ? LoadClientCa(certDir) : clusterCa;
+        return new ClusterPki(certDir, clusterCa, clientCa, serving, frontProxyCa, frontProxyClient, saKey, saPublicPem);
     }
 
     /// <summary>kubeadm refuses a leaf that its CA did not sign ("certificate … is not signed by corresponding CA").</summary>
@@ -147,6 +191,7 @@ public sealed class ClusterPki : IDisposable
 
     public void Dispose()
     {
+        if (!ReferenceEquals(ClientCa, ClusterCa)) ClientCa.Dispose();
         ClusterCa.Dispose();
         CaCertificate.Dispose();
         ServingCertificate.Dispose();

@@ -14,6 +14,15 @@ public static class PkiFileNames
     public const string ServiceAccountPrivateKey = "sa.key";
     public const string ServiceAccountPublicKey = "sa.pub";
 
+    /// <summary>
+    /// The simulator's client CA: the default <c>--client-ca-file</c> bundle. Created as a copy of <c>ca.crt</c>
+    /// (kubeadm's <c>--client-ca-file</c>), so until a client-CA rotation user certificates are the cluster CA's.
+    /// </summary>
+    public const string ClientCaCert = "client-ca.crt";
+
+    /// <summary>The client CA's own key, present only after a rotation; until then <c>ca.key</c> signs user certificates.</summary>
+    public const string ClientCaKey = "client-ca.key";
+
     /// <summary>Taken (FileShare.None) while missing files are generated, so concurrent starts agree.</summary>
     public const string Lock = ".pki.lock";
 }

@@ -48,7 +48,7 @@ public sealed class FlagSetTests
         Assert.Equal(6443, o.SecurePort);
         Assert.Equal("127.0.0.1", o.BindAddress.ToString());
         Assert.Equal(Path.GetFullPath("./certs/apiserver.crt"), o.TlsCertFile);
-        Assert.Equal(Path.GetFullPath("./certs/ca.crt"), o.ClientCaFile);
+        Assert.Equal(Path.GetFullPath("./certs/client-ca.crt"), o.ClientCaFile);
         Assert.Equal(Path.GetFullPath("./data"), o.DataDir);
         Assert.True(o.AnonymousAuth);
         Assert.False(o.InMemory);

@@ -17,11 +17,13 @@ public sealed class X509ClientCertificateAuthenticator : IRequestAuthenticator
     private readonly ClientCaBundle _roots;
     private readonly TimeProvider _time;
     private readonly VerificationCache _cache;
+    private readonly IClientCertificateDenyList? _denyList;
     private long _chainVerifications;
 
-    public X509ClientCertificateAuthenticator(ClientCaBundle roots, TimeProvider time, int cacheCapacity = DefaultCacheCapacity)
+    public X509ClientCertificateAuthenticator(ClientCaBundle roots, TimeProvider time, int cacheCapacity = DefaultCacheCapacity, IClientCertificateDenyList? denyList = null)
     {
         _roots = roots;
+        _denyList = denyList;
         _time = time;
         _cache = new VerificationCache(cacheCapacity);
     }
@@ -56,6 +58,12 @@ public sealed class X509ClientCertificateAuthenticator : IRequestAuthenticator
         }
 
         var leafHash = SHA256.HashData(leaf.RawDataMemory.Span);
+        // The simulator's deny list (opt-in) is asked before the cache, so a listing takes effect at once.
+        if (_denyList?.DenialReason(leaf, leafHash) is { } denied)
+        {
+            return Failed(leaf, denied);
+        }
+
         var key = CacheKey(leafHash, intermediates);
         var roots = _roots.Current;
         if (_cache.TryGet(key, now, roots.Generation, out var cached))

@@ -73,8 +73,20 @@ public static partial class BootstrapPolicy
             Rule(["create"], "authorization.k8s.io", "selfsubjectaccessreviews", "selfsubjectrulesreviews"),
             Rule(["create"], "authentication.k8s.io", "selfsubjectreviews"),
         ]),
+        // certificates.k8s.io: who may ask for node client certificates, and who may approve each kubernetes.io
+        // signer's requests (the `approve` verb on the synthetic resource `signers`, named after the signer).
+        ClusterRole("system:certificates.k8s.io:certificatesigningrequests:nodeclient", rules:
+            [Rule(["create"], "certificates.k8s.io", "certificatesigningrequests/nodeclient")]),
+        ClusterRole("system:certificates.k8s.io:certificatesigningrequests:selfnodeclient", rules:
+            [Rule(["create"], "certificates.k8s.io", "certificatesigningrequests/selfnodeclient")]),
+        SignerApprover("kube-apiserver-client"),
+        SignerApprover("kube-apiserver-client-kubelet"),
+        SignerApprover("kubelet-serving"),
+        SignerApprover("legacy-unknown"),
         ClusterRole("system:discovery", rules:
             [PolicyRule.NonResource(["get"], ["/api", "/api/*", "/apis", "/apis/*", "/healthz", "/livez", "/openapi", "/openapi/*", "/readyz", "/version", "/version/"])]),
+        ClusterRole("system:node-bootstrapper", rules:
+            [Rule(["create", "get", "list", "watch"], "certificates.k8s.io", "certificatesigningrequests")]),
         ClusterRole("system:public-info-viewer", rules:
             [PolicyRule.NonResource(["get"], ["/healthz", "/livez", "/readyz", "/version", "/version/"])]),
         ClusterRole("system:service-account-issuer-discovery", rules:
@@ -120,6 +132,10 @@ public static partial class BootstrapPolicy
         role["rules"] = new JsonArray((rules ?? []).Select(r => (JsonNode?)r.ToJson()).ToArray());
         return role;
     }
+
+    static JsonObject SignerApprover(string signer) =>
+        ClusterRole($"system:certificates.k8s.io:{signer}-approver", rules:
+            [PolicyRule.Resource(["approve"], ["certificates.k8s.io"], ["signers"], [$"kubernetes.io/{signer}"])]);
 
     static JsonObject ClusterRoleBinding(string role, params string[] groups) => new()
     {
