@@ -12,6 +12,7 @@ public static class Cli
                 return args[0] switch
                 {
                     KubeconfigCommand.Name => KubeconfigCommand.Run(args[1..], TimeProvider.System),
+                    Certificates.CertsCommand.Name => Certificates.CertsCommand.Run(args[1..], TimeProvider.System),
                     Demo.OidcIssuer.CredentialPlugin.Name => await Demo.OidcIssuer.CredentialPlugin.RunAsync(args[1..]),
                     _ => throw new ConfigurationException($"unknown subcommand \"{args[0]}\" (see --help)"),
                 };
@@ -50,6 +51,14 @@ public static class Cli
           run.sh kubeconfig --user NAME [--group G]... [--days N] [--server URL]
                                       print a kubeconfig with a client certificate for any identity
                                       (run.sh kubeconfig --help for its flags)
+          run.sh certs issue --user NAME [--group G]... [--days N | --expired | --not-yet-valid]
+                                      a key, a client certificate and a kubeconfig in <data-dir>/issued
+          run.sh certs rotate-client-ca
+                                      replace the client CA (client-ca.crt), re-issue the demo client
+                                      certificates; every old client certificate then gets 401
+          run.sh certs deny --deny-list FILE --kubeconfig FILE
+                                      list a certificate in the simulator's deny list (an extension;
+                                      the server reads it with --client-cert-deny-list)
           run.sh oidc-login get-token --oidc-issuer-url=URL --username=U --password=P [...]
                                       an exec credential plugin for kubeconfigs: fetches (and caches) an
                                       ID token from an OIDC issuer with the password grant, as kubelogin
