@@ -47,9 +47,10 @@ public static class Cli
 
         Usage:
           run.sh [flags]              serve (HTTPS, kube-apiserver flag names)
-          run.sh kubeconfig --user NAME [--group G]... [--days N] [--server URL]
-                                      print a kubeconfig with a client certificate for any identity
-                                      (run.sh kubeconfig --help for its flags)
+          run.sh kubeconfig [--mechanism x509|token|oidc|webhook|proxy|anonymous] --user NAME [--group G]...
+                                      print a kubeconfig for an identity: x509 (default) issues a client
+                                      certificate for any user and groups; the others use the user's
+                                      credential of that mechanism (run.sh kubeconfig --help for its flags)
           run.sh oidc-login get-token --oidc-issuer-url=URL --username=U --password=P [...]
                                       an exec credential plugin for kubeconfigs: fetches (and caches) an
                                       ID token from an OIDC issuer with the password grant, as kubelogin
