@@ -16,7 +16,7 @@ var concurrency = Arg("--concurrency", 8);
 var root = Path.Combine(Path.GetTempPath(), "miniapiserver-bench", Guid.NewGuid().ToString("N"));
 var serverDll = ServerDll();
 
-using var server = StartServer(serverDll, root, out var url);
+using var server = StartServer(serverDll, root, out var url, out var demoLine);
 var kubeconfigDir = Path.Combine(root, "data", "kubeconfigs");
 var ca = X509Certificate2.CreateFromPem(File.ReadAllText(Path.Combine(root, "certs", "ca.crt")));
 var admin = AdminCertificate(Path.Combine(kubeconfigDir, "admin.kubeconfig"));
@@ -56,6 +56,30 @@ await Scenario("CREATE a ConfigMap (in-memory store)", adminClient, _ => new Htt
 });
 await Scenario("GET /api/v1/namespaces/x/pods, anonymous → 403", anonClient, _ => new HttpRequestMessage(HttpMethod.Get, $"{url}/api/v1/namespaces/bench/pods"));
 
+// One GET per authentication mechanism, the same ConfigMap each time, for a user RBAC lets read it (the view
+// ClusterRole bound to every authenticated user), so the rows differ only in how the user is authenticated.
+(await adminClient.PostAsync($"{url}/apis/rbac.authorization.k8s.io/v1/clusterrolebindings", Json("""
+    {"metadata":{"name":"bench-view"},"roleRef":{"apiGroup":"rbac.authorization.k8s.io","kind":"ClusterRole","name":"view"},
+     "subjects":[{"apiGroup":"rbac.authorization.k8s.io","kind":"Group","name":"system:authenticated"}]}
+    """))).EnsureSuccessStatusCode();
+HttpRequestMessage Get(string baseUrl, int i, params (string Name, string Value)[] headers)
+{
+    var r = new HttpRequestMessage(HttpMethod.Get, $"{baseUrl}/api/v1/namespaces/bench/configmaps/cm-{i % 100}");
+    foreach (var (name, value) in headers) r.Headers.TryAddWithoutValidation(name, value);
+    return r;
+}
+string Demo(string provider) => Regex.Match(demoLine, provider + @" (https://[0-9.:]+)").Groups[1].Value;
+using var devClient = Client(ca, AdminCertificate(Path.Combine(kubeconfigDir, "x509-devuser.kubeconfig")));
+await Scenario("GET one ConfigMap, x509 devuser (RBAC)", devClient, i => Get(url, i));
+await Scenario("GET one ConfigMap, static token (frank)", anonClient, i => Get(url, i, ("Authorization", "Bearer static-token-frank-6a0d3e")));
+await Scenario("GET one ConfigMap, webhook token (dave; cached answers)", anonClient, i => Get(url, i, ("Authorization", "Bearer webhook-token-dave-31c8e5")));
+var idToken = await IdToken(anonClient, Demo("OIDC issuer"));
+await Scenario("GET one ConfigMap, OIDC ID token (alice)", anonClient, i => Get(url, i, ("Authorization", "Bearer " + idToken)));
+var frontProxy = X509Certificate2.CreateFromPemFile(Path.Combine(root, "certs", "front-proxy-client.crt"), Path.Combine(root, "certs", "front-proxy-client.key"));
+using var frontProxyClient = Client(ca, X509CertificateLoader.LoadPkcs12(frontProxy.Export(X509ContentType.Pkcs12), null));
+await Scenario("GET one ConfigMap, request headers from the front-proxy certificate", frontProxyClient, i => Get(url, i, ("X-Remote-User", "alice"), ("X-Remote-Group", "developers")));
+await Scenario("GET one ConfigMap through the demo authenticating proxy (proxy token; two hops)", anonClient, i => Get(Demo("authenticating proxy"), i, ("Authorization", "Bearer proxy-token-alice-4f9b2c")));
+
 var rss = ResidentMegabytes(server.Id);
 Console.WriteLine();
 Console.WriteLine($"| scenario ({concurrency} connections, {seconds} s each) | requests/s | ratio to baseline |");
@@ -87,6 +111,17 @@ async Task<double> Measure(string name, HttpClient client, Func<int, HttpRequest
     var rps = done / stop.Elapsed.TotalSeconds;
     Console.WriteLine($"{name}: {rps:F0} req/s{(failed > 0 ? $" ({failed} server errors)" : "")}");
     return rps;
+}
+
+// The demo issuer's password grant, as the oidc-login plugin does it.
+static async Task<string> IdToken(HttpClient client, string issuer)
+{
+    using var response = await client.PostAsync(issuer + "/token", new FormUrlEncodedContent(new Dictionary<string, string>
+    {
+        ["grant_type"] = "password", ["client_id"] = "miniapiserver", ["username"] = "alice", ["password"] = "alice-demo-password", ["scope"] = "openid",
+    }));
+    response.EnsureSuccessStatusCode();
+    return System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("id_token").GetString()!;
 }
 
 static StringContent Json(string s) => new(s, Encoding.UTF8, "application/json");
@@ -133,8 +168,9 @@ static async Task<WebApplication> StartBaseline(string certDir)
     return app;
 }
 
-static Process StartServer(string dll, string root, out string url)
+static Process StartServer(string dll, string root, out string url, out string demoLine)
 {
+    demoLine = "";
     var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
     foreach (var a in new[] { dll, "--secure-port=0", "--in-memory", $"--cert-dir={root}/certs", $"--data-dir={root}/data" }) psi.ArgumentList.Add(a);
     var p = Process.Start(psi)!;
@@ -142,6 +178,7 @@ static Process StartServer(string dll, string root, out string url)
     p.BeginErrorReadLine();
     while (p.StandardOutput.ReadLine() is { } line)
     {
+        if (line.StartsWith("demo providers:")) demoLine = line;
         var m = Regex.Match(line, @"listening on (https://\S+)");
         if (m.Success)
         {

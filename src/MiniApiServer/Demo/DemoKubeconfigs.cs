@@ -22,7 +22,7 @@ public sealed record SelfCommand(string Command, IReadOnlyList<string> LeadingAr
 /// <list type="bullet">
 /// <item><c>oidc-&lt;user&gt;.kubeconfig</c>: the API server, with an exec credential plugin (<c>oidc-login</c>) that logs the user in to the demo issuer;</item>
 /// <item><c>webhook-&lt;user&gt;.kubeconfig</c>: the API server, with the user's first token from ldap.yaml;</item>
-/// <item><c>proxy-&lt;user&gt;.kubeconfig</c>: the authenticating proxy's URL, with the user's proxy token.</item>
+/// <item><c>proxy-&lt;user&gt;.kubeconfig</c>: the authenticating proxy's URL, with the user's proxy token (or password).</item>
 /// </list>
 /// </summary>
 public static class DemoKubeconfigs
@@ -42,22 +42,43 @@ public static class DemoKubeconfigs
             written.Add(path);
         }
 
-        var tokenCache = Path.Combine(demo.Options.StateDir, "oidc-login-cache");
+        var tokenCache = OidcLoginCacheDir(demo.Options.StateDir);
         foreach (var user in demo.Users.All)
         {
-            string[] args =
-            [
-                .. self.LeadingArgs, CredentialPlugin.Name, "get-token",
-                $"--oidc-issuer-url={demo.OidcIssuerUrl}", $"--oidc-client-id={DemoOidcIssuer.ClientId}",
-                $"--username={user.Username}", $"--password={user.Password}",
-                $"--certificate-authority={pki.PathOf(PkiFileNames.CaCert)}", $"--token-cache-dir={tokenCache}",
-            ];
-            if (oidc) Write($"oidc-{user.Username}.kubeconfig", new KubeconfigSpec(ClusterName, apiServerUrl, pki.CaPem, $"oidc-{user.Username}", new ExecPluginCredential(self.Command, args)));
-            if (proxy && user.ProxyToken is { Length: > 0 } proxyToken)
-                Write($"proxy-{user.Username}.kubeconfig", new KubeconfigSpec(ClusterName + "-via-proxy", demo.AuthProxyUrl, pki.CaPem, $"proxy-{user.Username}", new TokenCredential(proxyToken)));
+            if (oidc) Write($"oidc-{user.Username}.kubeconfig", Oidc(user, apiServerUrl, demo.OidcIssuerUrl, pki, tokenCache, self));
+            if (proxy)
+                Write($"proxy-{user.Username}.kubeconfig", Proxy(user, demo.AuthProxyUrl, pki.CaPem));
         }
         foreach (var group in webhook ? demo.Directory.Tokens.GroupBy(t => t.User.Username) : [])
-            Write($"webhook-{group.Key}.kubeconfig", new KubeconfigSpec(ClusterName, apiServerUrl, pki.CaPem, $"webhook-{group.Key}", new TokenCredential(group.First().Token)));
+            Write($"webhook-{group.Key}.kubeconfig", Webhook(group.Key, group.First().Token, apiServerUrl, pki.CaPem));
         return written;
     }
+
+    /// <summary>Where the <c>oidc-login</c> plugin of the written kubeconfigs caches ID tokens: beside the demo state.</summary>
+    public static string OidcLoginCacheDir(string demoStateDir) => Path.Combine(demoStateDir, "oidc-login-cache");
+
+    /// <summary>The API server, with the exec plugin <c>oidc-login</c> logging <paramref name="user"/> in to the issuer (password grant, as kubelogin).</summary>
+    public static KubeconfigSpec Oidc(DemoUser user, string apiServerUrl, string issuerUrl, ClusterPki pki, string tokenCacheDir, SelfCommand self)
+    {
+        string[] args =
+        [
+            .. self.LeadingArgs, CredentialPlugin.Name, "get-token",
+            $"--oidc-issuer-url={issuerUrl}", $"--oidc-client-id={DemoOidcIssuer.ClientId}",
+            $"--username={user.Username}", $"--password={user.Password}",
+            $"--certificate-authority={pki.PathOf(PkiFileNames.CaCert)}", $"--token-cache-dir={tokenCacheDir}",
+        ];
+        return new KubeconfigSpec(ClusterName, apiServerUrl, pki.CaPem, $"oidc-{user.Username}", new ExecPluginCredential(self.Command, args));
+    }
+
+    /// <summary>
+    /// The authenticating proxy's URL as the server: the user's proxy token when it has one, else HTTP Basic with
+    /// the password (client-go sends Basic for <c>username</c>/<c>password</c>; the demo proxy accepts both).
+    /// </summary>
+    public static KubeconfigSpec Proxy(DemoUser user, string authProxyUrl, string caPem) =>
+        new(ClusterName + "-via-proxy", authProxyUrl, caPem, $"proxy-{user.Username}",
+            user.ProxyToken is { Length: > 0 } token ? new TokenCredential(token) : new BasicAuthCredential(user.Username, user.Password));
+
+    /// <summary>The API server, with one of the user's tokens from the webhook's directory (ldap.yaml).</summary>
+    public static KubeconfigSpec Webhook(string username, string token, string apiServerUrl, string caPem) =>
+        new(ClusterName, apiServerUrl, caPem, $"webhook-{username}", new TokenCredential(token));
 }

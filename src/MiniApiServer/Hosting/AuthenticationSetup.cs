@@ -4,6 +4,7 @@ using MiniApiServer.Authentication.Bearer;
 using MiniApiServer.Authentication.Bootstrap;
 using MiniApiServer.Authentication.Oidc;
 using MiniApiServer.Authentication.RequestHeader;
+using MiniApiServer.Authentication.TokenFile;
 using MiniApiServer.Authentication.Webhook;
 using MiniApiServer.Authentication.X509;
 using MiniApiServer.Storage;
@@ -23,6 +24,9 @@ public sealed class AuthenticationSetup
     public ITokenReviewer Reviewer { get; }
     public IReadOnlyList<string> ApiAudiences { get; }
 
+    /// <summary>The static token file as read at start (null when off): the ready-made token kubeconfigs come from it.</summary>
+    public TokenFileAuthenticator? TokenFile { get; }
+
     public AuthenticationSetup(ServerOptions options, RequestHeaderAuthenticator? requestHeader, IObjectStore store, TimeProvider time, ILoggerFactory loggers, CancellationToken stopping)
     {
         ApiAudiences = options.ApiAudiences;
@@ -37,7 +41,7 @@ public sealed class AuthenticationSetup
                     : null));
 
         var tokens = new List<ITokenAuthenticator>();
-        var tokenFile = options.TokenFile?.CreateAuthenticator(loggers);
+        var tokenFile = TokenFile = options.TokenFile?.CreateAuthenticator(loggers);
         if (tokenFile is not null) tokens.Add(tokenFile);
         var log = loggers.CreateLogger("MiniApiServer.Authentication");
         foreach (var warning in IdentityCollisions.Find(options, tokenFile?.UserNames ?? []))

@@ -48,9 +48,10 @@ public static class Cli
 
         Usage:
           run.sh [flags]              serve (HTTPS, kube-apiserver flag names)
-          run.sh kubeconfig --user NAME [--group G]... [--days N] [--server URL]
-                                      print a kubeconfig with a client certificate for any identity
-                                      (run.sh kubeconfig --help for its flags)
+          run.sh kubeconfig [--mechanism x509|token|oidc|webhook|proxy|anonymous] --user NAME [--group G]...
+                                      print a kubeconfig for an identity: x509 (default) issues a client
+                                      certificate for any user and groups; the others use the user's
+                                      credential of that mechanism (run.sh kubeconfig --help for its flags)
           run.sh certs issue --user NAME [--group G]... [--days N | --expired | --not-yet-valid]
                                       a key, a client certificate and a kubeconfig in <data-dir>/issued
           run.sh certs rotate-client-ca

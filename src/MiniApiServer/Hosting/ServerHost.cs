@@ -170,7 +170,8 @@ public static class ServerHost
         if (ServerUrl(app, options) is { } url)
         {
             var pki = app.Services.GetRequiredService<ClusterPki>();
-            var files = KubeconfigWriter.WriteAll(pki, options, url, app.Services.GetRequiredService<TimeProvider>());
+            var files = KubeconfigWriter.WriteAll(pki, options, url, app.Services.GetRequiredService<TimeProvider>(),
+                app.Services.GetRequiredService<AuthenticationSetup>().TokenFile);
             if (app.Services.GetService<DemoProviders>() is { } demo)
             {
                 demo.ConnectApiServer(new Uri(url));

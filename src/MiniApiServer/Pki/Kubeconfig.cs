@@ -3,7 +3,7 @@ using YamlDotNet.Serialization;
 
 namespace MiniApiServer.Pki;
 
-/// <summary>How a kubeconfig user proves who it is (client-go <c>AuthInfo</c>): one of the three kinds below.</summary>
+/// <summary>How a kubeconfig user proves who it is (client-go <c>AuthInfo</c>): one of the kinds below.</summary>
 public abstract record KubeconfigCredential;
 
 /// <summary><c>client-certificate-data</c>/<c>client-key-data</c>: the PEM texts, base64-encoded in the file.</summary>
@@ -22,6 +22,14 @@ public sealed record TokenCredential(string Token) : KubeconfigCredential;
 public sealed record ExecPluginCredential(string Command, IReadOnlyList<string> Args, IReadOnlyList<ExecEnvVar>? Env = null) : KubeconfigCredential;
 
 public sealed record ExecEnvVar(string Name, string Value);
+
+/// <summary>
+/// <c>username</c>/<c>password</c>: client-go sends <c>Authorization: Basic</c>. kube-apiserver has read no Basic
+/// credentials since 1.19 (the header is not a bearer token, so no authenticator claims it); only an
+/// authenticating proxy in front of it may. A <c>username</c> also keeps kubectl from prompting
+/// ("Please enter Username") for a user entry that names no credential at all.
+/// </summary>
+public sealed record BasicAuthCredential(string Username, string? Password = null) : KubeconfigCredential;
 
 /// <summary>One cluster, one user, one context joining them (the current one): a kubeconfig kubectl uses as it is.</summary>
 public sealed record KubeconfigSpec(string ClusterName, string Server, string CaPem, string UserName, KubeconfigCredential Credential, string? Namespace = null)
@@ -64,6 +72,7 @@ public static class Kubeconfig
     {
         ClientCertificateCredential c => new UserModel { ClientCertificateData = Base64(c.CertificatePem), ClientKeyData = Base64(c.PrivateKeyPem) },
         TokenCredential t => new UserModel { Token = t.Token },
+        BasicAuthCredential b => new UserModel { Username = b.Username, Password = b.Password },
         ExecPluginCredential e => new UserModel
         {
             Exec = new ExecModel
@@ -113,6 +122,8 @@ public static class Kubeconfig
         [YamlMember(Alias = "client-certificate-data")] public string? ClientCertificateData { get; set; }
         [YamlMember(Alias = "client-key-data")] public string? ClientKeyData { get; set; }
         [YamlMember(Alias = "token")] public string? Token { get; set; }
+        [YamlMember(Alias = "username")] public string? Username { get; set; }
+        [YamlMember(Alias = "password")] public string? Password { get; set; }
         [YamlMember(Alias = "exec")] public ExecModel? Exec { get; set; }
     }
 

@@ -26,7 +26,13 @@ public sealed class BearerTokenAuthenticator(ITokenAuthenticator tokens) : IRequ
         switch (ParseHeader(header))
         {
             case { Token: { } token }:
-                var result = await tokens.AuthenticateTokenAsync(token, cancellationToken);
+                AuthenticationResult result;
+                using (var warnings = TokenWarnings.Record())
+                {
+                    result = await tokens.AuthenticateTokenAsync(token, cancellationToken);
+                    // kube's warning recorder wraps authentication: its warnings reach the client, 401 or not.
+                    Negotiation.AddWarnings(context.Response, warnings.Warnings);
+                }
                 if (result.Succeeded)
                 {
                     // "remove the bearer token so that no one is ever tempted to use it inside of the API server"

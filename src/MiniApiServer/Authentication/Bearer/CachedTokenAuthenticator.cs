@@ -14,6 +14,9 @@ namespace MiniApiServer.Authentication.Bearer;
 /// call of the inner authenticator (kube: singleflight), detached from any one request and limited to 30 s.
 /// Beyond kube: the cache is bounded (least recently used entries go), and never serves an answer past the
 /// <see cref="ExpiringTokenResult.ValidUntil"/> its authenticator reported, so a token expires at the exact second.
+/// The warnings the inner authenticators gave (<see cref="TokenWarnings"/>) are stored with the answer and replayed
+/// to every caller — the one that caused the lookup, those that joined it, and every later cache hit — as kube's
+/// cached token authenticator replays its recorded warnings and audit annotations.
 /// </summary>
 public sealed class CachedTokenAuthenticator : IExpiringTokenAuthenticator
 {
@@ -63,7 +66,19 @@ public sealed class CachedTokenAuthenticator : IExpiringTokenAuthenticator
     /// The cached answer, or the inner authenticator's (joined with a lookup of the same key already running).
     /// Cancelling <paramref name="cancellationToken"/> abandons the wait (OperationCanceledException), not the shared lookup.
     /// </summary>
-    public async ValueTask<ExpiringTokenResult> AuthenticateExpiringTokenAsync(string token, CancellationToken cancellationToken)
+    public async ValueTask<ExpiringTokenResult> AuthenticateExpiringTokenAsync(string token, CancellationToken cancellationToken) =>
+        Replay(await LookUpAsync(token, cancellationToken));
+
+    private static ExpiringTokenResult Replay(ExpiringTokenResult answer)
+    {
+        foreach (var warning in answer.Warnings ?? [])
+        {
+            TokenWarnings.Add(warning);
+        }
+        return answer;
+    }
+
+    private async ValueTask<ExpiringTokenResult> LookUpAsync(string token, CancellationToken cancellationToken)
     {
         var audiences = TokenAudiences.Current;
         var key = KeyOf(token, audiences);
@@ -102,7 +117,10 @@ public sealed class CachedTokenAuthenticator : IExpiringTokenAuthenticator
             Interlocked.Increment(ref _innerCalls);
             using var timeout = new CancellationTokenSource(SharedLookupTimeout, _time);
             using var scope = TokenAudiences.Use(audiences);
+            // The shared lookup records its own warnings (not into whichever request started it): all callers replay them.
+            using var warnings = TokenWarnings.Record();
             var answer = await _inner.AuthenticateWithExpiryAsync(token, timeout.Token);
+            answer = answer with { Warnings = [.. (answer.Warnings ?? []).Union(warnings.Warnings)] };
             lock (_inFlightLock)
             {
                 Store(key, answer, _time.GetUtcNow());

@@ -35,7 +35,12 @@ public sealed partial class WebSocketBearerAuthenticator(ITokenAuthenticator tok
         {
             return AuthenticationResult.NotMine(Name);
         }
-        var result = await tokens.AuthenticateTokenAsync(token, cancellationToken);
+        AuthenticationResult result;
+        using (var warnings = TokenWarnings.Record())
+        {
+            result = await tokens.AuthenticateTokenAsync(token, cancellationToken);
+            Api.Http.Negotiation.AddWarnings(context.Response, warnings.Warnings);
+        }
         if (!result.Succeeded)
         {
             return AuthenticationResult.Failure(Name, result.Error ?? BearerTokenAuthenticator.InvalidToken);

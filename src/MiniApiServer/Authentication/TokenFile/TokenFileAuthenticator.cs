@@ -25,6 +25,13 @@ public sealed class TokenFileAuthenticator : ITokenAuthenticator
     /// <summary>The user names the file defines (for the start-up check of names that collide across mechanisms).</summary>
     public IEnumerable<string> UserNames => _users.Values.Select(u => u.Name).Distinct();
 
+    /// <summary>Every token and its user, in the order the file first names each token (for ready-made kubeconfigs).</summary>
+    public IEnumerable<(string Token, UserInfo User)> Entries => _users.Select(kv => (kv.Key, kv.Value));
+
+    /// <summary>The first token the file gives <paramref name="userName"/>, or null when the file has none for that user.</summary>
+    public (string Token, UserInfo User)? FirstTokenOf(string userName) =>
+        Entries.Where(e => e.User.Name == userName).Select(e => ((string, UserInfo)?)e).FirstOrDefault();
+
     /// <summary>
     /// Reads and parses the token file. A missing or unreadable file, a CSV syntax error or a record of fewer
     /// than three columns stops the start: <see cref="ConfigurationException"/> naming the flag, the file and the line.
