@@ -91,6 +91,21 @@ public sealed class TokenRequestApiTests(ApiServerFactory server) : IClassFixtur
         Assert.Equal(uid, (string?)extra["authentication.kubernetes.io/pod-uid"]![0]);
     }
 
+    [Fact]
+    public async Task TheKubeletsPodTokenIsValidAYearButReportsItsOwnExpiry()
+    {
+        var ns = await NamespaceWithRobot();
+        await admin.Post($"/api/v1/namespaces/{ns}/pods",
+            """{"apiVersion":"v1","kind":"Pod","metadata":{"name":"web-0"},"spec":{"serviceAccountName":"robot","containers":[{"name":"c","image":"nginx"}]}}""").Expect(HttpStatusCode.Created);
+        var answer = await admin.Post(Tokens.TokenPath(ns, "robot"),
+            """{"spec":{"expirationSeconds":3607,"boundObjectRef":{"kind":"Pod","apiVersion":"v1","name":"web-0"}}}""").Expect(HttpStatusCode.Created);
+        var created = DateTimeOffset.Parse((string)answer["metadata"]!["creationTimestamp"]!);
+        Assert.Equal(created.AddSeconds(3607), DateTimeOffset.Parse((string)answer["status"]!["expirationTimestamp"]!));
+        var claims = JsonNode.Parse(TokenWorld.Part((string)answer["status"]!["token"]!, 1))!;
+        Assert.Equal(365 * 24 * 3600, (long)claims["exp"]! - (long)claims["iat"]!);
+        Assert.Equal(3607, (long)claims["kubernetes.io"]!["warnafter"]! - (long)claims["iat"]!);
+    }
+
     public static TheoryData<string, string> TooShortOrLong => new()
     {
         { "599", "TokenRequest.authentication.k8s.io \"\" is invalid: spec.expirationSeconds: Invalid value: 599: may not specify a duration less than 10 minutes" },
