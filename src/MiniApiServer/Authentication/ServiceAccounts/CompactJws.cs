@@ -56,7 +56,7 @@ public sealed class CompactJws
     }
 
     /// <summary>
-    /// go-jose ParseSigned of a compact token: three base64url parts and a JSON header naming an <c>alg</c>.
+    /// go-jose ParseSigned of a compact token: three base64url parts and a JSON object header.
     /// Null when the token is not such a JWS (kube: not this authenticator's token, no error).
     /// </summary>
     public static CompactJws? TryParse(string token)
@@ -70,9 +70,10 @@ public sealed class CompactJws
             var signature = Base64Url.DecodeFromChars(parts[2]);
             using var header = JsonDocument.Parse(headerBytes);
             if (header.RootElement.ValueKind != JsonValueKind.Object) return null;
-            if (!header.RootElement.TryGetProperty("alg", out var alg) || alg.ValueKind != JsonValueKind.String) return null;
+            // A missing alg parses; no key verifies it then (go-jose: unsupported algorithm).
+            var algorithm = header.RootElement.TryGetProperty("alg", out var alg) && alg.ValueKind == JsonValueKind.String ? alg.GetString()! : "";
             string? kid = header.RootElement.TryGetProperty("kid", out var k) && k.ValueKind == JsonValueKind.String && k.GetString() is { Length: > 0 } s ? s : null;
-            return new CompactJws(alg.GetString()!, kid, payload, Encoding.ASCII.GetBytes(parts[0] + "." + parts[1]), signature);
+            return new CompactJws(algorithm, kid, payload, Encoding.ASCII.GetBytes(parts[0] + "." + parts[1]), signature);
         }
         catch (Exception e) when (e is FormatException or JsonException)
         {
@@ -87,7 +88,7 @@ public sealed class CompactJws
     public string? VerifyWith(ServiceAccountKey key)
     {
         var factory = key.SecurityKey.CryptoProviderFactory;
-        if (!factory.IsSupportedAlgorithm(Algorithm, key.SecurityKey)) return "square/go-jose: unknown/unsupported algorithm";
+        if (Algorithm.Length == 0 || !factory.IsSupportedAlgorithm(Algorithm, key.SecurityKey)) return "square/go-jose: unknown/unsupported algorithm";
         SignatureProvider provider;
         try
         {

@@ -203,6 +203,19 @@ public sealed class BoundTokenAuthenticatorTests : IDisposable
         Assert.Equal("square/go-jose: error in cryptographic primitive", r.Error);
     }
 
+    [Theory]
+    [InlineData("""{"alg":"none"}""", "")]
+    [InlineData("""{"alg":"HS256"}""", "c2lnbmF0dXJl")]
+    [InlineData("""{}""", "c2lnbmF0dXJl")]
+    public async Task AnUnsignedOrHmacTokenIsRefused(string header, string signature)
+    {
+        var payload = world.IssueBound().Token.Split('.')[1];
+        var token = System.Buffers.Text.Base64Url.EncodeToString(System.Text.Encoding.UTF8.GetBytes(header)) + "." + payload + "." + signature;
+        var r = await world.AuthenticateAsync(token);
+        Assert.False(r.Succeeded);
+        Assert.Equal("square/go-jose: unknown/unsupported algorithm", r.Error);
+    }
+
     [Fact]
     public async Task TheCacheMayKeepASuccessOnlyUntilExpPlusLeeway()
     {
