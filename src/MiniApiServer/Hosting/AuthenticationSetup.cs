@@ -27,7 +27,8 @@ public sealed class AuthenticationSetup
     /// <summary>The static token file as read at start (null when off): the ready-made token kubeconfigs come from it.</summary>
     public TokenFileAuthenticator? TokenFile { get; }
 
-    public AuthenticationSetup(ServerOptions options, RequestHeaderAuthenticator? requestHeader, IObjectStore store, TimeProvider time, ILoggerFactory loggers, CancellationToken stopping)
+    public AuthenticationSetup(ServerOptions options, RequestHeaderAuthenticator? requestHeader, IObjectStore store, TimeProvider time, ILoggerFactory loggers, CancellationToken stopping,
+        IReadOnlyList<ITokenAuthenticator>? serviceAccountTokens = null)
     {
         ApiAudiences = options.ApiAudiences;
         var request = new List<IRequestAuthenticator>();
@@ -46,6 +47,8 @@ public sealed class AuthenticationSetup
         var log = loggers.CreateLogger("MiniApiServer.Authentication");
         foreach (var warning in IdentityCollisions.Find(options, tokenFile?.UserNames ?? []))
             log.LogWarning("{Warning}", warning);
+        // Service-account tokens: legacy, then bound, right after the token file.
+        tokens.AddRange(serviceAccountTokens ?? []);
         if (options.BootstrapTokenAuth)
             tokens.Add(new BootstrapTokenAuthenticator(store, time, loggers.CreateLogger("MiniApiServer.Authentication.Bootstrap")));
         if (options.Oidc is { Authenticators.Count: > 0 } oidc)

@@ -8,10 +8,13 @@ using MiniApiServer.Api.Discovery;
 using MiniApiServer.Api.OpenApi;
 using MiniApiServer.Api.Reviews;
 using MiniApiServer.Api.Resources;
+using MiniApiServer.Api.ServiceAccountIssuer;
+using MiniApiServer.Api.TokenRequests;
 using MiniApiServer.Authentication;
 using MiniApiServer.Authentication.Bearer;
 using MiniApiServer.Authentication.Bootstrap;
 using MiniApiServer.Authentication.RequestHeader;
+using MiniApiServer.Authentication.ServiceAccounts;
 using MiniApiServer.Authentication.X509;
 using MiniApiServer.Authorization;
 using MiniApiServer.Authorization.Rbac;
@@ -132,8 +135,13 @@ public static class ServerHost
         var loggerFactory = LoggerFactory.Create(l => l.AddSimpleConsole(o => o.SingleLine = true));
         var requestHeader = options.RequestHeader is { } rh ? RequestHeaderAuthenticator.Create(rh, time, loggerFactory) : null;
         if (requestHeader is not null) s.AddSingleton(requestHeader);
+        s.AddSingleton(sp => new ServiceAccountTokens(options.ServiceAccounts, options.ApiAudiences, sp.GetRequiredService<IObjectStore>(),
+            sp.GetRequiredService<ResourceRest>, time, sp.GetRequiredService<IRandomSource>(), loggerFactory));
+        s.AddSingleton<IServiceAccountTokenIssuer>(sp => sp.GetRequiredService<ServiceAccountTokens>().Issuer);
+        s.AddSingleton<TokenRequestObjects>();
+        s.AddSingleton<TokenRequestEndpoint>();
         s.AddSingleton(sp => new AuthenticationSetup(options, requestHeader, sp.GetRequiredService<IObjectStore>(), time, loggerFactory,
-            sp.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping));
+            sp.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping, sp.GetRequiredService<ServiceAccountTokens>().Authenticators));
         s.AddSingleton(sp => sp.GetRequiredService<AuthenticationSetup>().Chain);
         s.AddSingleton<ITokenReviewer>(sp => sp.GetRequiredService<AuthenticationSetup>().Reviewer);
         s.AddSingleton(new ApiAudiences(options.ApiAudiences));
@@ -151,6 +159,8 @@ public static class ServerHost
         app.MapOpenApiV3();
         app.MapReviewApis();
         app.MapAuthorizationReviews();
+        app.MapServiceAccountIssuerDiscovery();
+        app.MapPost(TokenRequestEndpoint.Route, app.Services.GetRequiredService<TokenRequestEndpoint>().CreateAsync);
         var resources = app.Services.GetRequiredService<ResourceEndpoints>();
         app.Map("/api/v1/{**rest}", resources.HandleAsync);
         app.Map("/apis/{group}/{version}/{**rest}", resources.HandleAsync);

@@ -11,7 +11,10 @@ public sealed record BoundTokenRequest(
     IReadOnlyList<string> Audiences,
     TimeSpan Lifetime,
     BoundObjectReference? BoundObject,
-    /// <summary>True when the kubelet asks (projected volumes): kube may then extend the lifetime to a year.</summary>
+    /// <summary>
+    /// True when the kubelet asks (projected volumes). Informational: kube-apiserver (token.go) extends any
+    /// pod-bound request of exactly 3607 s for API audiences to a year, whoever asks, and so does the issuer.
+    /// </summary>
     bool ForKubelet = false);
 
 public sealed record IssuedToken(string Token, DateTimeOffset ExpiresAt);
@@ -26,6 +29,11 @@ public interface IServiceAccountTokenIssuer
     /// <summary>A legacy token: issuer <c>kubernetes/serviceaccount</c>, no expiry, naming the Secret that holds it.</summary>
     string IssueLegacy(string ns, string serviceAccountName, string serviceAccountUid, string secretName);
 
-    /// <summary>A bound token (issuer = the first --service-account-issuer, exp/nbf/iat, kubernetes.io claims, jti).</summary>
+    /// <summary>
+    /// A bound token (issuer = the first --service-account-issuer, exp/nbf/iat, kubernetes.io claims, jti). The
+    /// lifetime is shortened to --service-account-max-token-expiration; a pod-bound token also names the pod's
+    /// node (read from storage). <see cref="IssuedToken.ExpiresAt"/> is now + that lifetime — kube's
+    /// status.expirationTimestamp — even when the JWT was extended to a year.
+    /// </summary>
     IssuedToken IssueBound(BoundTokenRequest request);
 }

@@ -26,6 +26,7 @@ public sealed record ServiceAccountOptions
         new("service-account-signing-key-file", FlagKind.String, "", "The private key that signs service account tokens (RS256). Default: <cert-dir>/sa.key."),
         new("service-account-max-token-expiration", FlagKind.Duration, "", "The maximum validity of a token issued through the TokenRequest API; longer requests are shortened. Must be at least 1h when set."),
         new("service-account-extend-token-expiration", FlagKind.Bool, "true", "Turns on projected service account expiration extension during token generation: kubelet-requested tokens are valid for a year, with a warning logged after their requested lifetime."),
+        new("service-account-jwks-uri", FlagKind.String, "", "Overrides the URI for the JSON Web Key Set in the discovery doc served at /.well-known/openid-configuration (https only). Default: https://<server address>/openid/v1/jwks."),
         new("service-account-lookup", FlagKind.Bool, "true", "If true, validate ServiceAccount tokens exist in storage as part of authentication."),
         new("service-account-token-mode", FlagKind.String, "legacy", "Simulator: 'legacy' generates a token Secret for every service account and mounts it into pods as a secret volume (Kubernetes before 1.24); 'bound' generates none and mounts the projected kube-api-access volume with a bound token (1.24+)."),
     ];
@@ -40,6 +41,8 @@ public sealed record ServiceAccountOptions
     public required TimeSpan? MaxTokenExpiration { get; init; }
     public required bool ExtendTokenExpiration { get; init; }
     public required bool Lookup { get; init; }
+    /// <summary>--service-account-jwks-uri: the discovery document's jwks_uri; null for the server's own /openid/v1/jwks.</summary>
+    public string? JwksUri { get; init; }
     public required ServiceAccountTokenMode TokenMode { get; init; }
 
     public static ServiceAccountOptions FromFlags(FlagSet f, string certDir)
@@ -51,8 +54,16 @@ public sealed record ServiceAccountOptions
             if (issuer.Contains(':') && !Uri.TryCreate(issuer, UriKind.Absolute, out _))
                 throw new ConfigurationException($"--service-account-issuer: \"{issuer}\" contained a ':' but was not a valid URL");
         TimeSpan? max = f.IsSet("service-account-max-token-expiration") ? f.GetDuration("service-account-max-token-expiration") : null;
-        if (max is { } m && m < TimeSpan.FromHours(1))
-            throw new ConfigurationException("--service-account-max-token-expiration: the expiration must be at least 1h (kube-apiserver's minimum)");
+        if (max is { } m && (m < TimeSpan.FromHours(1) || m > TimeSpan.FromSeconds(1L << 32)))
+            throw new ConfigurationException("--service-account-max-token-expiration: the service-account-max-token-expiration must be between 1 hour and 2^32 seconds");
+        var jwksUri = f.GetString("service-account-jwks-uri");
+        if (jwksUri.Length > 0)
+        {
+            if (!Uri.TryCreate(jwksUri, UriKind.Absolute, out var parsed))
+                throw new ConfigurationException($"--service-account-jwks-uri: service-account-jwks-uri must be a valid URL: {jwksUri}");
+            if (parsed.Scheme != Uri.UriSchemeHttps)
+                throw new ConfigurationException($"--service-account-jwks-uri: service-account-jwks-uri requires https scheme, parsed as: {jwksUri}");
+        }
         var mode = f.GetString("service-account-token-mode") switch
         {
             "legacy" => ServiceAccountTokenMode.Legacy,
@@ -68,6 +79,7 @@ public sealed record ServiceAccountOptions
             MaxTokenExpiration = max,
             ExtendTokenExpiration = f.GetBool("service-account-extend-token-expiration"),
             Lookup = f.GetBool("service-account-lookup"),
+            JwksUri = jwksUri.Length > 0 ? jwksUri : null,
             TokenMode = mode,
         };
     }

@@ -13,6 +13,8 @@ public sealed class ServiceAccountStrategy() : GenericStrategy(namespaced: true)
     {
         Group = "", Version = "v1", Kind = "ServiceAccount", Plural = "serviceaccounts", Singular = "serviceaccount", Namespaced = true,
         ModelType = typeof(V1ServiceAccount), ListModelType = typeof(V1ServiceAccountList), ShortNames = ["sa"],
+        // The TokenRequest API (Api/TokenRequests serves the POST); discovery lists it as kube does.
+        Subresources = [new("token", "TokenRequest", ["create"], typeof(Authenticationv1TokenRequest), "authentication.k8s.io", "v1")],
         Strategy = new ServiceAccountStrategy(),
     };
 
