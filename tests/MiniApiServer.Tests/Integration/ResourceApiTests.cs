@@ -88,7 +88,7 @@ public sealed class ResourceApiTests : IClassFixture<ApiServerFactory>
     {
         var ns = await NewNamespace();
         await admin.Post($"/api/v1/namespaces/{ns}/pods?fieldValidation=Strict", """{"metadata":{"name":"p"},"spec":{"containers":[{"name":"c","image":"nginx","bogus":1}]}}""")
-            .ExpectStatus(HttpStatusCode.BadRequest, "BadRequest", "strict decoding error: unknown field \"spec.containers[0].bogus\"");
+            .ExpectStatus(HttpStatusCode.BadRequest, "BadRequest", "Pod in version \"v1\" cannot be handled as a Pod: strict decoding error: unknown field \"spec.containers[0].bogus\"");
         var response = await admin.Post($"/api/v1/namespaces/{ns}/pods?fieldValidation=Warn", """{"metadata":{"name":"p"},"spec":{"containers":[{"name":"c","image":"nginx","bogus":1}]}}""");
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         Assert.Contains("299 - \"unknown field \\\"spec.containers[0].bogus\\\"\"", response.Headers.GetValues("Warning"));

@@ -296,7 +296,7 @@ public sealed class ValidationTests(ApiServerFactory server) : IClassFixture<Api
         Assert.True((int)response.StatusCode == code, text);
         var warnings = response.Headers.TryGetValues("Warning", out var w) ? w.ToList() : [];
         if (mode == "Strict")
-            Assert.Equal("strict decoding error: unknown field \"spec.containers[0].bogus\"", (string?)JsonNode.Parse(text)!["message"]);
+            Assert.Equal("Pod in version \"v1\" cannot be handled as a Pod: strict decoding error: unknown field \"spec.containers[0].bogus\"", (string?)JsonNode.Parse(text)!["message"]);
         else if (mode is "Warn" or "")
             Assert.Equal(["299 - \"unknown field \\\"spec.containers[0].bogus\\\"\""], warnings);
         else
@@ -317,7 +317,7 @@ public sealed class ValidationTests(ApiServerFactory server) : IClassFixture<Api
         var warnings = response.Headers.TryGetValues("Warning", out var w) ? w.ToList() : [];
         if (mode == "Warn") Assert.Equal(["299 - \"unknown field \\\"bogus\\\"\""], warnings);
         if (mode == "Ignore") Assert.Empty(warnings);
-        if (mode == "Strict") Assert.Equal("strict decoding error: unknown field \"bogus\"", (string?)(await response.ReadObject())["message"]);
+        if (mode == "Strict") Assert.Equal("ConfigMap in version \"v1\" cannot be handled as a ConfigMap: strict decoding error: unknown field \"bogus\"", (string?)(await response.ReadObject())["message"]);
     }
 
     [Theory]
@@ -344,7 +344,8 @@ public sealed class ValidationTests(ApiServerFactory server) : IClassFixture<Api
     }
 
     /// <summary>Duplicate JSON fields: Strict rejects them, Warn keeps the last and warns, Ignore keeps the last
-    /// (kube's strict JSON decoder reports <c>duplicate field "data.k"</c>).</summary>
+    /// (kube's strict JSON decoder reports <c>duplicate field "data.k"</c>; create.go's transformDecodeError
+    /// words the failure).</summary>
     [Theory]
     [InlineData("Strict", 400)]
     [InlineData("Warn", 201)]
@@ -359,12 +360,29 @@ public sealed class ValidationTests(ApiServerFactory server) : IClassFixture<Api
         var warnings = response.Headers.TryGetValues("Warning", out var w) ? w.ToList() : [];
         if (mode == "Strict")
         {
-            Assert.Equal("strict decoding error: duplicate field \"data.k\"", (string?)body["message"]);
+            Assert.Equal("ConfigMap in version \"v1\" cannot be handled as a ConfigMap: strict decoding error: duplicate field \"data.k\"", (string?)body["message"]);
             return;
         }
         Assert.Equal("second", (string?)body["data"]!["k"]);
         if (mode == "Warn") Assert.Equal(["299 - \"duplicate field \\\"data.k\\\"\""], warnings);
         else Assert.Empty(warnings);
+    }
+
+    /// <summary>Unknown and duplicate fields come in document order in one error (sigs.k8s.io/json), an unknown
+    /// field's value is not looked into, and a repeated struct field is decoded into the first (Go merges).</summary>
+    [Fact]
+    public async Task StrictErrorsComeInDocumentOrder()
+    {
+        var collection = await Collection("configmaps");
+        const string body = """
+            {"metadata":{"name":"c","labels":{"a":"1"}},"bogus":{"x":1,"x":2},"data":{"k":"1"},"metadata":{"labels":{"b":"2"}},"bogus":3,"data":{"j":"2"}}
+            """;
+        await admin.Post($"{collection}?fieldValidation=Strict", body).ExpectStatus(HttpStatusCode.BadRequest, "BadRequest",
+            "ConfigMap in version \"v1\" cannot be handled as a ConfigMap: strict decoding error: unknown field \"bogus\", duplicate field \"metadata\", duplicate field \"data\"");
+        var created = await admin.Post($"{collection}?fieldValidation=Ignore", body).Expect(HttpStatusCode.Created);
+        Assert.Equal("c", (string?)created["metadata"]!["name"]);
+        Assert.Equal(new Dictionary<string, string> { ["a"] = "1", ["b"] = "2" }, created["metadata"]!["labels"]!.AsObject().ToDictionary(p => p.Key, p => (string)p.Value!));
+        Assert.Equal(new Dictionary<string, string> { ["k"] = "1", ["j"] = "2" }, created["data"]!.AsObject().ToDictionary(p => p.Key, p => (string)p.Value!));
     }
 
     [Theory]
