@@ -130,8 +130,7 @@ public sealed class ResourceEndpoints(ResourceRegistry registry, ResourceRest re
     async Task PatchAsync(HttpContext context, ResourceDefinition def, string ns, string name, string? sub, CancellationToken ct)
     {
         var contentType = Negotiation.MediaType(context.Request.ContentType);
-        if (contentType is not (PatchTypes.Json or PatchTypes.Merge or PatchTypes.StrategicMerge or PatchTypes.Apply))
-            throw StatusErrors.UnsupportedMediaType(contentType);
+        if (!PatchTypes.IsSupported(contentType)) throw PatchTypes.Unsupported();
         var options = WriteOptionsFrom(context, "PatchOptions", isApply: contentType == PatchTypes.Apply);
         if (contentType != PatchTypes.Apply && context.Request.Query.ContainsKey("force"))
             throw StatusErrors.Invalid("meta.k8s.io", "PatchOptions", "", [FieldError.Forbidden("force", "may not be specified for non-apply patch")]);

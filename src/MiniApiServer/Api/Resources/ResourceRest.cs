@@ -179,7 +179,7 @@ public sealed class ResourceRest(
                 PatchTypes.Merge => Patches.ApplyMergePatch(current, patch),
                 PatchTypes.StrategicMerge when patch is JsonObject p => Patches.ApplyStrategicMergePatch(current, p, schema),
                 PatchTypes.StrategicMerge => throw StatusErrors.BadRequest("strategic merge patch must be a JSON object"),
-                _ => throw StatusErrors.UnsupportedMediaType(contentType),
+                _ => throw PatchTypes.Unsupported(),
             };
             // A patch that does not name a resourceVersion is unconditional.
             if (patched.ResourceVersion() is { Length: > 0 } rv && rv != current.ResourceVersion())
@@ -350,4 +350,14 @@ public static class PatchTypes
     public const string StrategicMerge = "application/strategic-merge-patch+json";
     public const string Apply = "application/apply-patch+yaml";
     public const string ApplyCbor = "application/apply-patch+cbor";
+
+    /// <summary>What a built-in kind's PATCH route accepts, in installer.go's order (apply+cbor only with the
+    /// CBORServingAndStorage gate, alpha and off in 1.32).</summary>
+    public static readonly IReadOnlyList<string> Supported = [Json, Merge, StrategicMerge, Apply];
+
+    public static bool IsSupported(string mediaType) => Supported.Contains(mediaType);
+
+    /// <summary>negotiation.NewUnsupportedMediaTypeError(patchTypes): a PATCH's 415 lists the patch types.</summary>
+    public static ApiException Unsupported() => new(StatusErrors.Failure(415, "UnsupportedMediaType",
+        "the body of the request was in an unknown format - accepted media types include: " + string.Join(", ", Supported)));
 }
