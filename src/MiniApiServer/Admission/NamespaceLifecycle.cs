@@ -1,3 +1,4 @@
+using k8s.Models;
 using MiniApiServer.Api.Errors;
 using MiniApiServer.Api.Json;
 using MiniApiServer.Registry.Core;
@@ -27,8 +28,23 @@ public sealed class NamespaceLifecycle(IObjectStore store) : IAdmissionPlugin
         var ns = store.Get(new ObjectKey(NamespaceStrategy.Definition.StorageResource, "", a.Namespace))
             ?? throw StatusErrors.NotFound("", "namespaces", a.Namespace);
         if (ns.Object.IsDeleting() || ns.Object.Str("status", "phase") == "Terminating")
-            throw StatusErrors.Forbidden(
-                $"{StatusErrors.GroupResource(a.Resource.Group, a.Resource.Plural)} \"{a.Name}\" is forbidden: unable to create new content in namespace {a.Namespace} because it is being terminated",
-                a.Resource.Group, a.Resource.Plural, a.Name);
+            throw Terminating(a);
+    }
+
+    /// <summary>
+    /// admission.NewForbidden for a terminating namespace, with the cause kube's plugin appends: type
+    /// NamespaceTerminating (v1.NamespaceTerminatingCause, serialized as "reason") on metadata.namespace,
+    /// which clients such as the namespace-aware retry logic look for.
+    /// </summary>
+    static ApiException Terminating(AdmissionAttributes a)
+    {
+        var error = StatusErrors.Forbidden(
+            $"{StatusErrors.GroupResource(a.Resource.Group, a.Resource.Plural)} \"{a.Name}\" is forbidden: unable to create new content in namespace {a.Namespace} because it is being terminated",
+            a.Resource.Group, a.Resource.Plural, a.Name);
+        error.Status.Details.Causes =
+        [
+            new V1StatusCause { Reason = "NamespaceTerminating", Message = $"namespace {a.Namespace} is being terminated", Field = "metadata.namespace" },
+        ];
+        return error;
     }
 }

@@ -88,7 +88,7 @@ public sealed class ResourceApiTests : IClassFixture<ApiServerFactory>
     {
         var ns = await NewNamespace();
         await admin.Post($"/api/v1/namespaces/{ns}/pods?fieldValidation=Strict", """{"metadata":{"name":"p"},"spec":{"containers":[{"name":"c","image":"nginx","bogus":1}]}}""")
-            .ExpectStatus(HttpStatusCode.BadRequest, "BadRequest", "strict decoding error: unknown field \"spec.containers[0].bogus\"");
+            .ExpectStatus(HttpStatusCode.BadRequest, "BadRequest", "Pod in version \"v1\" cannot be handled as a Pod: strict decoding error: unknown field \"spec.containers[0].bogus\"");
         var response = await admin.Post($"/api/v1/namespaces/{ns}/pods?fieldValidation=Warn", """{"metadata":{"name":"p"},"spec":{"containers":[{"name":"c","image":"nginx","bogus":1}]}}""");
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         Assert.Contains("299 - \"unknown field \\\"spec.containers[0].bogus\\\"\"", response.Headers.GetValues("Warning"));
@@ -163,6 +163,44 @@ public sealed class ResourceApiTests : IClassFixture<ApiServerFactory>
         var second = await admin.GetAsync($"/api/v1/namespaces/{ns}/configmaps?limit=2&continue={token}").Expect(HttpStatusCode.OK);
         Assert.Equal("c", (string?)second["items"]![0]!["metadata"]!["name"]);
         Assert.Null(second["metadata"]!["continue"]);
+    }
+
+    /// <summary>storage.DecodeContinue's errors as the etcd3 store answers them (400, "invalid continue token: …").</summary>
+    [Theory]
+    [InlineData("a=b", "continue key is not valid: illegal base64 data at input byte 1")]
+    [InlineData("abcde", "continue key is not valid: illegal base64 data at input byte 4")]
+    [InlineData("eyJ2IjoibWV0YS5rOHMuaW8vdjIiLCJydiI6NSwic3RhcnQiOiJhXHUwMDAwIn0", "continue key is not valid: server does not recognize this encoded version meta.k8s.io/v2")]
+    [InlineData("eyJ2IjoibWV0YS5rOHMuaW8vdjEiLCJydiI6MCwic3RhcnQiOiJhXHUwMDAwIn0", "continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)")]
+    [InlineData("eyJ2IjoibWV0YS5rOHMuaW8vdjEiLCJydiI6NSwic3RhcnQiOiIifQ", "continue key is not valid: encoded start key empty (version meta.k8s.io/v1)")]
+    [InlineData("eyJ2IjoibWV0YS5rOHMuaW8vdjEiLCJydiI6NSwic3RhcnQiOiIuLi94In0", "continue key is not valid: ../x")]
+    public async Task ABadContinueTokenIsBadRequest(string token, string why)
+    {
+        var ns = await NewNamespace();
+        await admin.GetAsync($"/api/v1/namespaces/{ns}/configmaps?limit=1&continue={Uri.EscapeDataString(token)}")
+            .ExpectStatus(HttpStatusCode.BadRequest, "BadRequest", "invalid continue token: " + why);
+    }
+
+    /// <summary>Across namespaces the pages follow the etcd key order "namespace/name", in which "a-b/…" comes
+    /// before "a/…" ('-' sorts before '/'): every object is served once.</summary>
+    [Fact]
+    public async Task PagesAcrossNamespacesServeEveryObjectOnce()
+    {
+        var run = Guid.NewGuid().ToString("N")[..8];
+        var first = await NewNamespace();
+        var second = first + "-b";
+        await admin.Post("/api/v1/namespaces", "{\"metadata\":{\"name\":\"" + second + "\"}}").Expect(HttpStatusCode.Created);
+        foreach (var ns in new[] { first, second })
+            foreach (var n in new[] { "x", "y" })
+                await admin.Post($"/api/v1/namespaces/{ns}/configmaps", "{\"metadata\":{\"name\":\"" + n + "\",\"labels\":{\"run\":\"" + run + "\"}}}").Expect(HttpStatusCode.Created);
+        var seen = new List<string>();
+        string? token = null;
+        do
+        {
+            var page = await admin.GetAsync($"/api/v1/configmaps?labelSelector=run%3D{run}&limit=1" + (token is null ? "" : "&continue=" + Uri.EscapeDataString(token))).Expect(HttpStatusCode.OK);
+            seen.AddRange(page["items"]!.AsArray().Select(i => $"{i!["metadata"]!["namespace"]}/{i["metadata"]!["name"]}"));
+            token = (string?)page["metadata"]!["continue"];
+        } while (token is not null);
+        Assert.Equal([$"{second}/x", $"{second}/y", $"{first}/x", $"{first}/y"], seen);
     }
 
     [Fact]

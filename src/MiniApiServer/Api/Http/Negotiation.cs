@@ -5,6 +5,8 @@ using k8s;
 using Microsoft.AspNetCore.Http;
 using MiniApiServer.Api.Errors;
 using MiniApiServer.Api.Protobuf;
+using MiniApiServer.Api.Validation;
+using MiniApiServer.Schema;
 
 namespace MiniApiServer.Api.Http;
 
@@ -34,24 +36,50 @@ public static class Negotiation
         return node as JsonObject ?? throw StatusErrors.BadRequest("the body of the request must be a JSON object");
     }
 
+    /// <summary>An object body decoded for a kind, with the strict decoding errors its JSON text had
+    /// (unknown and duplicate fields, in document order; none for YAML and protobuf bodies).</summary>
+    public sealed record DecodedObject(JsonObject Object, IReadOnlyList<string> StrictErrors);
+
+    /// <summary>
+    /// Reads the body of a create or update of a kind: JSON is decoded against the kind's schema as kube's
+    /// strict decoder does (unknown fields dropped, a repeated key decoded as Go does, both reported), so the
+    /// caller can apply fieldValidation; YAML and protobuf are read as <see cref="ReadObjectAsync(HttpRequest, CancellationToken)"/> does.
+    /// </summary>
+    public static async Task<DecodedObject> ReadObjectAsync(HttpRequest request, ISchemaNode schema, CancellationToken ct)
+    {
+        var node = await ReadBodyAsync(request, allowPatchTypes: false, ct, schema);
+        return node switch
+        {
+            (JsonObject o, var errors) => new DecodedObject(o, errors),
+            _ => throw StatusErrors.BadRequest("the body of the request must be a JSON object"),
+        };
+    }
+
     /// <summary>Reads any body; patch types are returned parsed, as JSON.</summary>
-    public static async Task<JsonNode?> ReadBodyAsync(HttpRequest request, bool allowPatchTypes, CancellationToken ct)
+    public static async Task<JsonNode?> ReadBodyAsync(HttpRequest request, bool allowPatchTypes, CancellationToken ct) =>
+        (await ReadBodyAsync(request, allowPatchTypes, ct, schema: null)).Node;
+
+    static async Task<(JsonNode? Node, IReadOnlyList<string> StrictErrors)> ReadBodyAsync(HttpRequest request, bool allowPatchTypes, CancellationToken ct, ISchemaNode? schema)
     {
         var mediaType = MediaType(request.ContentType);
         using var ms = new MemoryStream();
         await request.Body.CopyToAsync(ms, ct);
         var bytes = ms.ToArray();
-        if (KubeProtobuf.IsProtobuf(mediaType)) return KubeProtobuf.Decode(bytes);
+        if (KubeProtobuf.IsProtobuf(mediaType)) return (KubeProtobuf.Decode(bytes), []);
         var text = Encoding.UTF8.GetString(bytes);
         switch (mediaType)
         {
+            case Json or "" or "*/*" when schema is not null:
+                if (string.IsNullOrWhiteSpace(text)) throw StatusErrors.BadRequest("the body of the request was empty");
+                var decoded = StrictJsonDecoder.Decode(bytes, schema);
+                return (decoded.Value, decoded.StrictErrors);
             case Json or "" or "*/*":
-                return ParseJson(text);
+                return (ParseJson(text), []);
             case Resources.PatchTypes.Json or Resources.PatchTypes.Merge or Resources.PatchTypes.StrategicMerge when allowPatchTypes:
-                return Patch.Patches.ParseBody(bytes);
+                return (Patch.Patches.ParseBody(bytes), []);
             case Yaml or "application/x-yaml" or "text/yaml":
             case Resources.PatchTypes.Apply when allowPatchTypes:
-                return YamlJson.Parse(text);
+                return (YamlJson.Parse(text), []);
             default:
                 throw StatusErrors.UnsupportedMediaType(mediaType);
         }

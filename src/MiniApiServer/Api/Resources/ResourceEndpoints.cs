@@ -10,6 +10,7 @@ using MiniApiServer.Api.Json;
 using MiniApiServer.Api.Tables;
 using MiniApiServer.Authentication;
 using MiniApiServer.Registry;
+using MiniApiServer.Schema;
 using MiniApiServer.Storage;
 
 namespace MiniApiServer.Api.Resources;
@@ -109,8 +110,9 @@ public sealed class ResourceEndpoints(ResourceRegistry registry, ResourceRest re
     async Task CreateAsync(HttpContext context, ResourceDefinition def, string ns, string? sub, CancellationToken ct)
     {
         var options = WriteOptionsFrom(context, "CreateOptions");
-        var body = await Negotiation.ReadObjectAsync(context.Request, ct);
-        var created = rest.Create(def, ns, body, options, sub);
+        var body = await Negotiation.ReadObjectAsync(context.Request, ModelSchema.For(def.ModelType), ct);
+        options = options with { BodyStrictErrors = body.StrictErrors };
+        var created = rest.Create(def, ns, body.Object, options, sub);
         Negotiation.AddWarnings(context.Response, options.Warnings);
         await Negotiation.WriteJsonAsync(context, 201, created);
     }
@@ -118,8 +120,9 @@ public sealed class ResourceEndpoints(ResourceRegistry registry, ResourceRest re
     async Task UpdateAsync(HttpContext context, ResourceDefinition def, string ns, string name, string? sub, CancellationToken ct)
     {
         var options = WriteOptionsFrom(context, "UpdateOptions");
-        var body = await Negotiation.ReadObjectAsync(context.Request, ct);
-        var updated = rest.Update(def, ns, name, body, options, sub);
+        var body = await Negotiation.ReadObjectAsync(context.Request, ModelSchema.For(def.ModelType), ct);
+        options = options with { BodyStrictErrors = body.StrictErrors };
+        var updated = rest.Update(def, ns, name, body.Object, options, sub);
         Negotiation.AddWarnings(context.Response, options.Warnings);
         await Negotiation.WriteJsonAsync(context, 200, updated);
     }
@@ -127,8 +130,7 @@ public sealed class ResourceEndpoints(ResourceRegistry registry, ResourceRest re
     async Task PatchAsync(HttpContext context, ResourceDefinition def, string ns, string name, string? sub, CancellationToken ct)
     {
         var contentType = Negotiation.MediaType(context.Request.ContentType);
-        if (contentType is not (PatchTypes.Json or PatchTypes.Merge or PatchTypes.StrategicMerge or PatchTypes.Apply))
-            throw StatusErrors.UnsupportedMediaType(contentType);
+        if (!PatchTypes.IsSupported(contentType)) throw PatchTypes.Unsupported();
         var options = WriteOptionsFrom(context, "PatchOptions", isApply: contentType == PatchTypes.Apply);
         if (contentType != PatchTypes.Apply && context.Request.Query.ContainsKey("force"))
             throw StatusErrors.Invalid("meta.k8s.io", "PatchOptions", "", [FieldError.Forbidden("force", "may not be specified for non-apply patch")]);

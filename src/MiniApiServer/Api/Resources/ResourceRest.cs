@@ -43,7 +43,7 @@ public sealed class ResourceRest(
     JsonObject Create(ResourceDefinition def, string ns, JsonObject obj, WriteOptions options, string? subresource, bool managedFieldsDone)
     {
         obj = obj.Clone();
-        PrepareIncoming(def, ns, obj, options);
+        PrepareIncoming(def, ns, obj, options, isBody: true);
         var meta = obj.Metadata();
         var now = time.GetUtcNow();
         if (meta.Str("name") is null or "" && meta.Str("generateName") is { Length: > 0 } generateName)
@@ -83,8 +83,10 @@ public sealed class ResourceRest(
     /// <summary>
     /// Everything a body goes through before any kind's logic: apiVersion/kind checked and set, the namespace
     /// reconciled with the request path, unknown fields dropped (reported per fieldValidation), types checked.
+    /// <paramref name="isBody"/>: the object is a create or update body, whose strict errors kube words as a
+    /// decoding failure.
     /// </summary>
-    void PrepareIncoming(ResourceDefinition def, string ns, JsonObject obj, WriteOptions options)
+    void PrepareIncoming(ResourceDefinition def, string ns, JsonObject obj, WriteOptions options, bool isBody = false)
     {
         var apiVersion = obj.Str("apiVersion");
         var kind = obj.Str("kind");
@@ -96,12 +98,15 @@ public sealed class ResourceRest(
         var check = SchemaCheck.CheckAndPrune(obj, ModelSchema.For(def.ModelType));
         if (check.TypeErrors.Count > 0)
             throw StatusErrors.BadRequest($"{def.Kind} in version \"{def.Version}\" cannot be handled as a {def.Kind}: {check.TypeErrors[0]}");
-        if (check.UnknownFields.Count > 0)
+        var strictErrors = options.BodyStrictErrors.Concat(check.UnknownFields.Select(f => $"unknown field \"{f}\"")).ToList();
+        if (strictErrors.Count > 0)
         {
-            var messages = check.UnknownFields.Select(f => $"unknown field \"{f}\"").ToList();
+            var error = "strict decoding error: " + string.Join(", ", strictErrors);
+            // A create or update body fails in kube's decoder, whose error transformDecodeError words as
+            // `ConfigMap in version "v1" cannot be handled as a ConfigMap: strict decoding error: …`.
             if (options.FieldValidation == FieldValidation.Strict)
-                throw StatusErrors.BadRequest("strict decoding error: " + string.Join(", ", messages));
-            if (options.FieldValidation == FieldValidation.Warn) options.Warnings.AddRange(messages);
+                throw StatusErrors.BadRequest(isBody ? $"{def.Kind} in version \"{def.Version}\" cannot be handled as a {def.Kind}: {error}" : error);
+            if (options.FieldValidation == FieldValidation.Warn) options.Warnings.AddRange(strictErrors);
         }
 
         var meta = obj.Metadata();
@@ -127,7 +132,7 @@ public sealed class ResourceRest(
     public JsonObject Update(ResourceDefinition def, string ns, string name, JsonObject obj, WriteOptions options, string? subresource = null)
     {
         obj = obj.Clone();
-        PrepareIncoming(def, ns, obj, options);
+        PrepareIncoming(def, ns, obj, options, isBody: true);
         if (obj.Name() is { Length: > 0 } bodyName && bodyName != name)
             throw StatusErrors.BadRequest($"the name of the object ({bodyName}) does not match the name on the URL ({name})");
         obj.Metadata()["name"] = name;
@@ -174,7 +179,7 @@ public sealed class ResourceRest(
                 PatchTypes.Merge => Patches.ApplyMergePatch(current, patch),
                 PatchTypes.StrategicMerge when patch is JsonObject p => Patches.ApplyStrategicMergePatch(current, p, schema),
                 PatchTypes.StrategicMerge => throw StatusErrors.BadRequest("strategic merge patch must be a JSON object"),
-                _ => throw StatusErrors.UnsupportedMediaType(contentType),
+                _ => throw PatchTypes.Unsupported(),
             };
             // A patch that does not name a resourceVersion is unconditional.
             if (patched.ResourceVersion() is { Length: > 0 } rv && rv != current.ResourceVersion())
@@ -345,4 +350,14 @@ public static class PatchTypes
     public const string StrategicMerge = "application/strategic-merge-patch+json";
     public const string Apply = "application/apply-patch+yaml";
     public const string ApplyCbor = "application/apply-patch+cbor";
+
+    /// <summary>What a built-in kind's PATCH route accepts, in installer.go's order (apply+cbor only with the
+    /// CBORServingAndStorage gate, alpha and off in 1.32).</summary>
+    public static readonly IReadOnlyList<string> Supported = [Json, Merge, StrategicMerge, Apply];
+
+    public static bool IsSupported(string mediaType) => Supported.Contains(mediaType);
+
+    /// <summary>negotiation.NewUnsupportedMediaTypeError(patchTypes): a PATCH's 415 lists the patch types.</summary>
+    public static ApiException Unsupported() => new(StatusErrors.Failure(415, "UnsupportedMediaType",
+        "the body of the request was in an unknown format - accepted media types include: " + string.Join(", ", Supported)));
 }

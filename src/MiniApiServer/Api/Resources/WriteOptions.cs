@@ -16,6 +16,10 @@ public sealed record WriteOptions
     public UserInfo? User { get; init; }
     /// <summary>Warnings for the response's Warning headers.</summary>
     public List<string> Warnings { get; init; } = [];
+    /// <summary>The strict decoding errors of a create or update body's JSON text (unknown and duplicate
+    /// fields, in document order), reported per <see cref="FieldValidation"/> with the unknown fields found
+    /// in the decoded object.</summary>
+    public IReadOnlyList<string> BodyStrictErrors { get; init; } = [];
 }
 
 /// <summary>DeleteOptions as kube-apiserver reads them (from the body, or from query parameters).</summary>

@@ -45,7 +45,8 @@ public static class SchemaCheck
             case SchemaKind.Map:
                 if (node is not JsonObject m) { errors.Add(TypeError(path, node, "map")); return; }
                 if (schema.Elements is { } valueSchema)
-                    foreach (var (key, value) in m.ToList()) Walk(value, valueSchema, $"{path}[{key}]", unknown, errors);
+                    // sigs.k8s.io/json joins map keys with '.' as it does struct fields ("metadata.labels.app").
+                    foreach (var (key, value) in m.ToList()) Walk(value, valueSchema, path.Length == 0 ? key : $"{path}.{key}", unknown, errors);
                 break;
             case SchemaKind.List:
                 if (node is not JsonArray a) { errors.Add(TypeError(path, node, "array")); return; }
