@@ -114,6 +114,8 @@ public static class ServerHost
         s.AddSingleton(new ResourceRegistry(served));
         foreach (var def in ResourceRegistry.Core.Concat(ReviewResources.All)) s.AddSingleton(def); // AddRbac registers its own
         s.AddSingleton<IAdmissionPlugin, NamespaceLifecycle>();
+        s.AddSingleton<IAdmissionPlugin>(sp => new ServiceAccountAdmission(sp.GetRequiredService<IObjectStore>(), options.ServiceAccounts.TokenMode,
+            sp.GetRequiredService<IRandomSource>(), sp.GetRequiredService<TimeProvider>()));
         s.AddSingleton<IAdmissionPlugin, PodDefaults>();
         s.AddRbac(options.AuthorizationModes);
         // certificates.k8s.io: CSRs, their admission (requester, subject restriction, approve/sign on signers) and the signer.
@@ -129,6 +131,10 @@ public static class ServerHost
         s.AddHostedService<PodSimulator>();
         s.AddHostedService<NamespaceController>();
         s.AddHostedService<ServiceAccountsController>();
+        // kube-controller-manager's root CA is the cluster CA: what pods verify the API server's serving cert with.
+        s.AddHostedService(sp => new TokensController(sp.GetRequiredService<ResourceRest>(), sp.GetRequiredService<IServiceAccountTokenIssuer>(),
+            pki.CaPem, options.ServiceAccounts.TokenMode, sp.GetRequiredService<IRandomSource>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<TokensController>>()));
+        s.AddHostedService(sp => new RootCaPublisher(sp.GetRequiredService<ResourceRest>(), pki.CaPem, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<RootCaPublisher>>()));
 
         // Authentication: kube-apiserver's chain, behind one ASP.NET Core handler.
         // Built now, so a bad --client-ca-file stops the start (exit 2) rather than the first request.

@@ -5,8 +5,10 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using MiniApiServer.Authentication.ServiceAccounts;
 using MiniApiServer.Pki;
 using MiniApiServer.Storage;
+using MiniApiServer.Tests.ServiceAccounts.Controllers;
 
 namespace MiniApiServer.Tests.Integration;
 
@@ -31,13 +33,21 @@ public class ApiServerFactory : WebApplicationFactory<Program>
         builder.UseSetting("cert-dir", CertDir);
         builder.UseSetting("data-dir", DataDir);
         foreach (var (k, v) in Flags) builder.UseSetting(k, v);
-        if (StoreOptions is { } options)
-            builder.ConfigureTestServices(s =>
+        builder.ConfigureTestServices(s =>
+        {
+            if (StoreOptions is { } options)
             {
                 s.RemoveAll<IObjectStore>();
                 s.AddSingleton<IObjectStore>(_ => LiteDbObjectStore.InMemory(options));
-            });
+            }
+            // Until the server registers its signing issuer, the tokens controller gets one that needs no keys.
+            s.TryAddSingleton<IServiceAccountTokenIssuer>(new RecognisableTokenIssuer());
+            ConfigureServices(s);
+        });
     }
+
+    /// <summary>Service overrides of a derived factory (runs after the server's own registrations).</summary>
+    protected virtual void ConfigureServices(IServiceCollection services) { }
 
     /// <summary>Store tuning for the in-memory store (e.g. a tiny watch history), or null for the server's own.</summary>
     protected virtual StoreOptions? StoreOptions => null;

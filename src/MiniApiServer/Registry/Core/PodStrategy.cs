@@ -45,9 +45,23 @@ public sealed class PodStrategy() : GenericStrategy(namespaced: true)
         SetDefault(spec, "schedulerName", "default-scheduler");
         SetDefault(spec, "enableServiceLinks", true);
         if (spec["securityContext"] is null) spec["securityContext"] = new JsonObject();
+        ConvertServiceAccountAlias(spec);
         foreach (var list in new[] { "containers", "initContainers" })
             foreach (var c in spec.ArrAt(list)?.OfType<JsonObject>() ?? [])
                 DefaultContainer(c);
+    }
+
+    /// <summary>
+    /// The v1 conversion of the deprecated <c>spec.serviceAccount</c>: it is read only when serviceAccountName is
+    /// empty, and always written back equal to serviceAccountName. So an update that changes only the alias changes
+    /// nothing, and one that changes serviceAccountName is refused by the immutable-spec rule below.
+    /// </summary>
+    static void ConvertServiceAccountAlias(JsonObject spec)
+    {
+        if (spec.Str("serviceAccountName") is not { Length: > 0 } && spec.Str("serviceAccount") is { Length: > 0 } alias)
+            spec["serviceAccountName"] = alias;
+        if (spec.Str("serviceAccountName") is { Length: > 0 } name) spec["serviceAccount"] = name;
+        else spec.Remove("serviceAccount");
     }
 
     static void SetDefault(JsonObject o, string key, JsonNode value)
