@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
@@ -89,9 +90,11 @@ public sealed class SecretConfigMapServiceAccountTests(ServerFixture fx) : IClas
         var ns = await ServerFixture.NewNamespaceAsync(k, "sa");
 
         Assert.Equal("serviceaccount/robot created", (await k.OkAsync("create", "serviceaccount", "robot", "-n", ns)).Trim());
-        var table = await k.OkAsync("get", "sa", "robot", "-n", ns);
+        // The server runs the legacy token model: the tokens controller lists robot's token Secret in the account.
+        var table = await Eventually.HoldsAsync(() => k.OkAsync("get", "sa", "robot", "-n", ns), t => Regex.IsMatch(t, @"(?m)^robot\s+1\s"), "robot's token Secret");
         Assert.Matches(@"^NAME\s+SECRETS\s+AGE", table);
-        Assert.Matches(@"(?m)^robot\s+0\s+\d+s", table);
+        Assert.Matches(@"(?m)^robot\s+1\s+\d+s", table);
+        Assert.Matches(@"^robot-token-[a-z0-9]{5}$", (await k.OkAsync("get", "sa", "robot", "-n", ns, "-o", "jsonpath={.secrets[0].name}")).Trim());
         Assert.Equal("serviceaccount/robot", (await k.OkAsync("get", "serviceaccounts", "robot", "-n", ns, "-o", "name")).Trim());
         var again = await k.RunAsync("create", "sa", "robot", "-n", ns);
         Assert.Equal(1, again.ExitCode);
