@@ -43,6 +43,8 @@ public sealed class ContainerSlot(string name, System.Text.Json.Nodes.JsonObject
     public int RestartCount { get; set; }
     /// <summary>The back-off the next restart waits (zero until the first restart).</summary>
     public TimeSpan BackOff { get; set; } = TimeSpan.Zero;
+    /// <summary>When the exited instance is due to be restarted (CrashLoopBackOff until then), or null.</summary>
+    public DateTimeOffset? RestartAt { get; set; }
     /// <summary>Why the container cannot start (CreateContainerConfigError), with the message.</summary>
     public (string Reason, string Message)? Waiting { get; set; }
 }
