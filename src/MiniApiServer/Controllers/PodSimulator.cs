@@ -185,13 +185,16 @@ public sealed class PodSimulator : WatchController
             rest.Write(PodStrategy.Definition, key.Namespace, key.Name, Kubelet, "status", cur =>
             {
                 var pod = cur ?? throw new InvalidOperationException("pod vanished");
-                if (pod.Uid() != stored.Uid()) throw new InvalidOperationException("pod replaced");
+                if (pod.Uid() != stored.Uid()) throw new PodReplacedException();
                 pod["status"] = DesiredStatus(pod, box, Obj.Rfc3339(Time.GetUtcNow()));
                 return pod;
             });
         }
-        catch (InvalidOperationException) { }
+        catch (PodReplacedException) { }
     }
+
+    /// <summary>The pod was deleted and created again under the same name: this status is not its.</summary>
+    sealed class PodReplacedException : Exception;
 
     static JsonObject DesiredStatus(JsonObject pod, PodSandbox? box, string now)
     {
@@ -215,7 +218,7 @@ public sealed class PodSimulator : WatchController
             })]);
             SetCondition(copy, "Initialized", "True", now);
             NotReady(copy, containers.Select(c => c.Str("name") ?? ""), "ContainersNotReady", now);
-            return status;
+            return Detached(copy);
         }
         var phase = KubeletStatus.Phase(pod, box);
         status["phase"] = phase;
@@ -235,6 +238,13 @@ public sealed class PodSimulator : WatchController
             SetCondition(copy, "ContainersReady", "True", now);
         }
         else NotReady(copy, unready, terminal ? "PodCompleted" : "ContainersNotReady", now);
+        return Detached(copy);
+    }
+
+    static JsonObject Detached(JsonObject pod)
+    {
+        var status = pod.ObjAt("status")!;
+        pod.Remove("status");
         return status;
     }
 

@@ -131,7 +131,7 @@ public sealed class ShellInterpreter
         var argv = await ExpandAsync(command.Words, io);
         var assigned = new List<(string, string)>();
         foreach (var (name, value) in command.Assignments)
-            assigned.Add((name, string.Concat(await ExpandFieldsAsync(value, io, split: false))));
+            assigned.Add((name, await ExpandWordAsync(value, io)));
         if (argv.Count == 0)
         {
             foreach (var (name, value) in assigned) vars[name] = value;
@@ -162,7 +162,7 @@ public sealed class ShellInterpreter
     {
         foreach (var r in redirects)
         {
-            var target = string.Concat(await ExpandFieldsAsync(r.Target, io, split: false));
+            var target = await ExpandWordAsync(r.Target, io);
             if (r.Op is ">&" or "<&")
             {
                 Stream? source = target switch { "1" => io.Stdout, "2" => io.Stderr, "0" => io.Stdin, _ => null };
@@ -243,6 +243,10 @@ public sealed class ShellInterpreter
     }
 
     sealed record Field(string Text, bool Globbable);
+
+    /// <summary>A word expanded without field splitting (assignments, redirection targets).</summary>
+    async Task<string> ExpandWordAsync(Word word, ProcessContext io) =>
+        string.Concat((await ExpandFieldsAsync(word, io, split: false)).Select(f => f.Text));
 
     /// <summary>The fields of one word: unquoted expansions split on blanks; quoted text stays one field.</summary>
     async Task<List<Field>> ExpandFieldsAsync(Word word, ProcessContext io, bool split)
