@@ -99,8 +99,7 @@ public sealed class PodSimulator : WatchController
                 continue;
             }
             if (slot.Current.Running) continue;
-            var restart = policy == "Always" || policy == "OnFailure" && slot.Current.ExitCode != 0;
-            if (!restart) continue;
+            if (!KubeletStatus.WillRestart(policy, slot.Current.ExitCode)) continue;
             if (slot.RestartAt is null)
             {
                 slot.RestartAt = slot.Current.FinishedAt!.Value + slot.BackOff;

@@ -15,9 +15,14 @@ public static class KubeletStatus
     public static string Phase(JsonObject pod, PodSandbox sandbox)
     {
         if (sandbox.Containers.Any(c => c.Current is null)) return "Pending";
-        if (sandbox.Containers.Any(c => c.Current!.Running || c.RestartAt is not null)) return "Running";
+        var policy = pod.Str("spec", "restartPolicy") ?? "Always";
+        if (sandbox.Containers.Any(c => c.Current!.Running || WillRestart(policy, c.Current.ExitCode))) return "Running";
         return sandbox.Containers.All(c => c.Current!.ExitCode == 0) ? "Succeeded" : "Failed";
     }
+
+    /// <summary>Whether the kubelet restarts a container that exited with <paramref name="exitCode"/> under the restartPolicy.</summary>
+    public static bool WillRestart(string restartPolicy, int? exitCode) =>
+        exitCode is { } code && (restartPolicy == "Always" || restartPolicy == "OnFailure" && code != 0);
 
     public static JsonObject ContainerStatus(PodSandbox sandbox, ContainerSlot slot)
     {
