@@ -66,19 +66,17 @@ public sealed class ExecAndLogsTests(ExecServerFixture fx) : IClassFixture<ExecS
     {
         using var dir = new TempDir();
         var mounts = $"\n    volumeMounts: [{{name: sa, mountPath: {SaDir}, readOnly: true}}]";
-        var containers = Regex.Replace(containersYaml.Trim(), @"(?m)^(  - name: .*)$", "$1" + mounts);
-        var file = dir.Write("pod.yaml", $"""
-            apiVersion: v1
-            kind: Pod
-            metadata: {"{"}name: {name}, namespace: {Ns}{"}"}
-            spec:
-              restartPolicy: {restartPolicy}
-              volumes: [{"{"}name: sa, secret: {"{"}secretName: sa-token{"}"}{"}"}]
-              containers:
-            {containers}
-            """);
+        var containers = Regex.Replace(containersYaml.TrimEnd(), @"(?m)^(  - name: .*)$", "$1" + mounts);
+        var file = dir.Write("pod.yaml", string.Join('\n',
+            "apiVersion: v1",
+            "kind: Pod",
+            $"metadata: {{name: {name}, namespace: {Ns}}}",
+            "spec:",
+            $"  restartPolicy: {restartPolicy}",
+            "  volumes: [{name: sa, secret: {secretName: sa-token}}]",
+            "  containers:",
+            containers) + "\n");
         await k.OkAsync("apply", "-f", file);
-        await k.OkAsync("wait", "--for=condition=PodReadyToStartContainers", $"pod/{name}", "-n", Ns, "--timeout=30s");
         return name;
     }
 
