@@ -3,112 +3,258 @@ using MiniApiServer.Api.Errors;
 using MiniApiServer.Api.Json;
 using MiniApiServer.Api.Resources;
 using MiniApiServer.Registry.Core;
+using MiniApiServer.Runtime.Containers;
+using MiniApiServer.Runtime.Files;
 using MiniApiServer.Storage;
 
 namespace MiniApiServer.Controllers;
 
 /// <summary>
-/// The simulated scheduler and kubelet. A new pod is bound to the simulated node (PodScheduled), its
-/// images "pulled" and containers started after <see cref="StartDelay"/> (Running, Ready, a pod IP, running
-/// container statuses, the kubelet's events). A pod marked for deletion has its containers stopped at once
-/// and is then deleted with a zero grace period, as the kubelet does when its containers are gone.
+/// The simulated scheduler and kubelet. A new pod is bound to the simulated node (PodScheduled); after
+/// <see cref="StartDelay"/> its volumes are mounted and its containers started in the <see cref="PodRuntime"/>
+/// (a pod IP, the kubelet's events). A container whose command ends terminates with its exit code and is
+/// restarted per restartPolicy with the kubelet's crash back-off; the status follows (Running, Completed,
+/// Error, CrashLoopBackOff, Succeeded, Failed). A volume that cannot be mounted (FailedMount) or an env
+/// reference that cannot be resolved (CreateContainerConfigError) keeps the pod Pending and is retried. A pod
+/// marked for deletion has its containers killed and is then deleted with a zero grace period.
 /// </summary>
-public sealed class PodSimulator(ResourceRest rest, EventRecorder events, TimeProvider clock, ILogger<PodSimulator> logger)
-    : WatchController(rest.Store, PodStrategy.Definition, clock, logger)
+public sealed class PodSimulator : WatchController
 {
     /// <summary>How long the simulated image pull and container start take.</summary>
     public static readonly TimeSpan StartDelay = TimeSpan.FromMilliseconds(300);
 
+    /// <summary>How soon a failed mount or container config is retried (the kubelet's pod sync period is about this order).</summary>
+    public static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(2);
+
     static readonly WriteOptions Scheduler = new() { FieldManager = "kube-scheduler" };
     static readonly WriteOptions Kubelet = new() { FieldManager = "kubelet" };
 
+    readonly ResourceRest rest;
+    readonly EventRecorder events;
+    readonly PodRuntime runtime;
+    readonly HashSet<(string Uid, string Message)> reported = [];
     int nextIp = 10;
+
+    public PodSimulator(ResourceRest rest, EventRecorder events, PodRuntime runtime, TimeProvider clock, ILogger<PodSimulator> logger)
+        : base(rest.Store, PodStrategy.Definition, clock, logger)
+    {
+        this.rest = rest;
+        this.events = events;
+        this.runtime = runtime;
+        runtime.ContainerExited += Enqueue;
+    }
 
     protected override TimeSpan? Reconcile(ObjectKey key, StoredObject? current)
     {
-        if (current is null) return null;
+        if (current is null)
+        {
+            runtime.Remove(key);
+            return null;
+        }
         var pod = current.Object;
         var def = PodStrategy.Definition;
         if (pod.IsDeleting())
         {
-            if (pod.Str("status", "phase") is not ("Succeeded" or "Failed"))
-                foreach (var c in pod.ArrAt("spec", "containers")?.OfType<JsonObject>() ?? [])
-                    events.Record(pod, "Pod", "Normal", "Killing", $"Stopping container {c.Str("name")}", "kubelet", SystemObjects.NodeName, $"spec.containers{{{c.Str("name")}}}");
+            if (runtime.Find(key, pod.Uid()) is { } sandbox)
+                foreach (var c in sandbox.Containers.Where(c => c.Current is { Running: true }))
+                    Event(pod, "Normal", "Killing", $"Stopping container {c.Name}", c.Name);
+            runtime.Remove(key);
             try { rest.Delete(def, key.Namespace, key.Name, new DeleteOptionsInput { GracePeriodSeconds = 0, PreconditionUid = pod.Uid() }); }
             catch (ApiException e) when (e.Code is 404 or 409) { }
             return null;
         }
-        var now = Obj.Rfc3339(Time.GetUtcNow());
+        var now = Time.GetUtcNow();
         if (string.IsNullOrEmpty(pod.Str("spec", "nodeName")))
         {
-            // The scheduler binds through pods/binding: the one write that may set spec.nodeName.
-            var bound = rest.Write(def, key.Namespace, key.Name, Scheduler, "binding", cur =>
-            {
-                var pod = cur ?? throw new InvalidOperationException("pod vanished");
-                pod.Ensure("spec")["nodeName"] = SystemObjects.NodeName;
-                return pod;
-            });
-            bound = rest.Write(def, key.Namespace, key.Name, Scheduler, "status", cur =>
-            {
-                var pod = cur ?? throw new InvalidOperationException("pod vanished");
-                SetCondition(pod, "PodScheduled", "True", now);
-                return pod;
-            });
-            events.Record(bound, "Pod", "Normal", "Scheduled", $"Successfully assigned {key.Namespace}/{key.Name} to {SystemObjects.NodeName}", "default-scheduler");
+            Schedule(key, Obj.Rfc3339(now));
             return StartDelay;
         }
-        if (pod.Str("status", "phase") == "Pending" && pod.ArrAt("status", "containerStatuses") is null)
+        if (pod.Str("status", "phase") is "Succeeded" or "Failed") return null;
+
+        var box = runtime.Find(key, pod.Uid());
+        if (box is null)
         {
-            var started = Time.GetUtcNow() - pod.Time("metadata", "creationTimestamp");
-            if (started < StartDelay) return StartDelay - started;
-            Start(key, pod, now);
+            var age = now - pod.Time("metadata", "creationTimestamp");
+            if (age < StartDelay) return StartDelay - age;
+            var ip = pod.Str("status", "podIP") is { Length: > 0 } known ? known : $"10.244.0.{Interlocked.Increment(ref nextIp) % 250 + 2}";
+            try { box = runtime.CreateSandbox(key, pod, ip); }
+            catch (VolumeSetupException e)
+            {
+                if (Report(pod, e.Message)) events.Record(pod, "Pod", "Warning", "FailedMount", e.Message, "kubelet", SystemObjects.NodeName);
+                WriteStatus(key, pod, null);
+                return RetryDelay;
+            }
+            foreach (var slot in box.Containers) Start(pod, box, slot, first: true);
         }
-        return null;
+
+        TimeSpan? next = null;
+        void Soon(TimeSpan d) => next = next is { } n && n < d ? n : d;
+        var policy = pod.Str("spec", "restartPolicy") ?? "Always";
+        foreach (var slot in box.Containers)
+        {
+            if (slot.Current is null)
+            {
+                // CreateContainerConfigError: try again, the Secret or ConfigMap may exist by now.
+                if (!Start(pod, box, slot, first: true)) Soon(RetryDelay);
+                continue;
+            }
+            if (slot.Current.Running) continue;
+            if (!KubeletStatus.WillRestart(policy, slot.Current.ExitCode)) continue;
+            if (slot.RestartAt is null)
+            {
+                slot.RestartAt = slot.Current.FinishedAt!.Value + slot.BackOff;
+                if (slot.BackOff > TimeSpan.Zero)
+                    Event(pod, "Warning", "BackOff", $"Back-off restarting failed container {slot.Name} in pod {key.Name}_{key.Namespace}({pod.Uid()})", slot.Name);
+            }
+            if (now >= slot.RestartAt)
+            {
+                slot.RestartAt = null;
+                slot.RestartCount++;
+                slot.BackOff = slot.BackOff == TimeSpan.Zero ? ContainerSlot.InitialBackOff
+                    : slot.BackOff * 2 < ContainerSlot.MaxBackOff ? slot.BackOff * 2 : ContainerSlot.MaxBackOff;
+                if (!Start(pod, box, slot, first: false)) Soon(RetryDelay);
+            }
+            else Soon(slot.RestartAt.Value - now);
+        }
+        WriteStatus(key, pod, box);
+        return next;
     }
 
-    void Start(ObjectKey key, JsonObject pod, string now)
+    void Schedule(ObjectKey key, string now)
     {
-        var ip = $"10.244.0.{Interlocked.Increment(ref nextIp) % 250 + 2}";
-        var containers = pod.ArrAt("spec", "containers")?.OfType<JsonObject>().ToList() ?? [];
-        foreach (var c in containers)
-        {
-            var name = c.Str("name");
-            var image = c.Str("image");
-            var field = $"spec.containers{{{name}}}";
-            events.Record(pod, "Pod", "Normal", "Pulling", $"Pulling image \"{image}\"", "kubelet", SystemObjects.NodeName, field);
-            events.Record(pod, "Pod", "Normal", "Pulled", $"Successfully pulled image \"{image}\" in 0s (0s including waiting). Image size: 0 bytes.", "kubelet", SystemObjects.NodeName, field);
-            events.Record(pod, "Pod", "Normal", "Created", $"Created container: {name}", "kubelet", SystemObjects.NodeName, field);
-            events.Record(pod, "Pod", "Normal", "Started", $"Started container {name}", "kubelet", SystemObjects.NodeName, field);
-        }
-        rest.Write(PodStrategy.Definition, key.Namespace, key.Name, Kubelet, "status", cur =>
+        var def = PodStrategy.Definition;
+        // The scheduler binds through pods/binding: the one write that may set spec.nodeName.
+        rest.Write(def, key.Namespace, key.Name, Scheduler, "binding", cur =>
         {
             var pod = cur ?? throw new InvalidOperationException("pod vanished");
-            var status = pod.Ensure("status");
-            status["phase"] = "Running";
-            status["hostIP"] = SystemObjects.NodeIp;
-            status["hostIPs"] = new JsonArray(new JsonObject { ["ip"] = SystemObjects.NodeIp });
-            status["podIP"] = ip;
-            status["podIPs"] = new JsonArray(new JsonObject { ["ip"] = ip });
-            status["startTime"] = now;
-            foreach (var type in new[] { "PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady" })
-                SetCondition(pod, type, "True", now);
-            status["containerStatuses"] = new JsonArray(containers.Select(c => (JsonNode)new JsonObject
-            {
-                ["name"] = c.Str("name"),
-                ["state"] = new JsonObject { ["running"] = new JsonObject { ["startedAt"] = now } },
-                ["lastState"] = new JsonObject(),
-                ["ready"] = true,
-                ["restartCount"] = 0,
-                ["image"] = c.Str("image"),
-                ["imageID"] = $"simulated://{c.Str("image")}",
-                ["containerID"] = $"simulated://{pod.Uid()}/{c.Str("name")}",
-                ["started"] = true,
-            }).ToArray());
+            pod.Ensure("spec")["nodeName"] = SystemObjects.NodeName;
             return pod;
         });
+        var bound = rest.Write(def, key.Namespace, key.Name, Scheduler, "status", cur =>
+        {
+            var pod = cur ?? throw new InvalidOperationException("pod vanished");
+            SetCondition(pod, "PodScheduled", "True", now);
+            return pod;
+        });
+        events.Record(bound, "Pod", "Normal", "Scheduled", $"Successfully assigned {key.Namespace}/{key.Name} to {SystemObjects.NodeName}", "default-scheduler");
     }
 
-    static void SetCondition(JsonObject pod, string type, string status, string now)
+    /// <summary>Starts a new instance of the container with the kubelet's events; false when its config cannot be resolved.</summary>
+    bool Start(JsonObject pod, PodSandbox box, ContainerSlot slot, bool first)
+    {
+        var image = slot.Spec.Str("image") ?? "";
+        if (first && slot.Waiting is null)
+        {
+            Event(pod, "Normal", "Pulling", $"Pulling image \"{image}\"", slot.Name);
+            Event(pod, "Normal", "Pulled", $"Successfully pulled image \"{image}\" in 0s (0s including waiting). Image size: 0 bytes.", slot.Name);
+        }
+        else if (!first) Event(pod, "Normal", "Pulled", $"Container image \"{image}\" already present on machine", slot.Name);
+        try
+        {
+            runtime.StartContainer(box, slot);
+        }
+        catch (ContainerConfigException e)
+        {
+            slot.Waiting = ("CreateContainerConfigError", e.Message);
+            if (Report(pod, e.Message)) Event(pod, "Warning", "Failed", $"Error: {e.Message}", slot.Name);
+            return false;
+        }
+        slot.Waiting = null;
+        Event(pod, "Normal", "Created", $"Created container: {slot.Name}", slot.Name);
+        Event(pod, "Normal", "Started", $"Started container {slot.Name}", slot.Name);
+        return true;
+    }
+
+    void Event(JsonObject pod, string type, string reason, string message, string container) =>
+        events.Record(pod, "Pod", type, reason, message, "kubelet", SystemObjects.NodeName, $"spec.containers{{{container}}}");
+
+    /// <summary>True the first time a problem is seen for this pod (the kubelet's event would be aggregated after).</summary>
+    bool Report(JsonObject pod, string message)
+    {
+        lock (reported) return reported.Add((pod.Uid(), message));
+    }
+
+    /// <summary>Writes the kubelet's view of the pod when it differs from the stored status (no write, no event otherwise).</summary>
+    void WriteStatus(ObjectKey key, JsonObject stored, PodSandbox? box)
+    {
+        var desired = DesiredStatus(stored, box, Obj.Rfc3339(Time.GetUtcNow()));
+        if (JsonNode.DeepEquals(desired, stored.ObjAt("status"))) return;
+        try
+        {
+            rest.Write(PodStrategy.Definition, key.Namespace, key.Name, Kubelet, "status", cur =>
+            {
+                var pod = cur ?? throw new InvalidOperationException("pod vanished");
+                if (pod.Uid() != stored.Uid()) throw new PodReplacedException();
+                pod["status"] = DesiredStatus(pod, box, Obj.Rfc3339(Time.GetUtcNow()));
+                return pod;
+            });
+        }
+        catch (PodReplacedException) { }
+    }
+
+    /// <summary>The pod was deleted and created again under the same name: this status is not its.</summary>
+    sealed class PodReplacedException : Exception;
+
+    static JsonObject DesiredStatus(JsonObject pod, PodSandbox? box, string now)
+    {
+        var copy = pod.Clone();
+        var status = copy.Ensure("status");
+        var containers = pod.ArrAt("spec", "containers")?.OfType<JsonObject>().ToList() ?? [];
+        if (box is null)
+        {
+            // Volumes not mounted yet: every container waits in ContainerCreating.
+            status["phase"] = "Pending";
+            status["containerStatuses"] = new JsonArray([.. containers.Select(c => (JsonNode)new JsonObject
+            {
+                ["name"] = c.Str("name"),
+                ["state"] = new JsonObject { ["waiting"] = new JsonObject { ["reason"] = "ContainerCreating" } },
+                ["lastState"] = new JsonObject(),
+                ["ready"] = false,
+                ["restartCount"] = 0,
+                ["image"] = c.Str("image"),
+                ["imageID"] = "",
+                ["started"] = false,
+            })]);
+            SetCondition(copy, "Initialized", "True", now);
+            NotReady(copy, containers.Select(c => c.Str("name") ?? ""), "ContainersNotReady", now);
+            return Detached(copy);
+        }
+        var phase = KubeletStatus.Phase(pod, box);
+        status["phase"] = phase;
+        status["hostIP"] = SystemObjects.NodeIp;
+        status["hostIPs"] = new JsonArray(new JsonObject { ["ip"] = SystemObjects.NodeIp });
+        status["podIP"] = box.PodIp;
+        status["podIPs"] = new JsonArray(new JsonObject { ["ip"] = box.PodIp });
+        status["startTime"] ??= now;
+        status["containerStatuses"] = new JsonArray([.. box.Containers.Select(c => (JsonNode)KubeletStatus.ContainerStatus(box, c))]);
+        var terminal = phase is "Succeeded" or "Failed";
+        SetCondition(copy, "PodReadyToStartContainers", terminal ? "False" : "True", now);
+        SetCondition(copy, "Initialized", "True", now);
+        var unready = box.Containers.Where(c => c.Current is not { Running: true }).Select(c => c.Name).ToList();
+        if (unready.Count == 0)
+        {
+            SetCondition(copy, "Ready", "True", now);
+            SetCondition(copy, "ContainersReady", "True", now);
+        }
+        else NotReady(copy, unready, terminal ? "PodCompleted" : "ContainersNotReady", now);
+        return Detached(copy);
+    }
+
+    static JsonObject Detached(JsonObject pod)
+    {
+        var status = pod.ObjAt("status")!;
+        pod.Remove("status");
+        return status;
+    }
+
+    static void NotReady(JsonObject pod, IEnumerable<string> unready, string reason, string now)
+    {
+        var message = reason == "PodCompleted" ? null : $"containers with unready status: [{string.Join(' ', unready)}]";
+        SetCondition(pod, "Ready", "False", now, reason, message);
+        SetCondition(pod, "ContainersReady", "False", now, reason, message);
+    }
+
+    static void SetCondition(JsonObject pod, string type, string status, string now, string? reason = null, string? message = null)
     {
         var conditions = pod.Ensure("status").ArrAt("conditions") ?? [];
         var existing = conditions.OfType<JsonObject>().FirstOrDefault(c => c.Str("type") == type);
@@ -120,6 +266,8 @@ public sealed class PodSimulator(ResourceRest rest, EventRecorder events, TimePr
         if (existing.Str("status") != status) existing["lastTransitionTime"] = now;
         existing["status"] = status;
         existing["lastProbeTime"] = null;
+        if (reason is null) existing.Remove("reason"); else existing["reason"] = reason;
+        if (message is null) existing.Remove("message"); else existing["message"] = message;
         pod["status"]!["conditions"] = conditions;
     }
 }

@@ -23,6 +23,10 @@ using MiniApiServer.Controllers;
 using MiniApiServer.Demo;
 using MiniApiServer.Pki;
 using MiniApiServer.Registry;
+using MiniApiServer.Runtime.Containers;
+using MiniApiServer.Runtime.Files;
+using MiniApiServer.Runtime.Network;
+using MiniApiServer.Runtime.Streaming;
 using MiniApiServer.Storage;
 
 namespace MiniApiServer.Hosting;
@@ -128,6 +132,13 @@ public static class ServerHost
         s.AddSingleton<ResourceEndpoints>();
         s.AddSingleton<EventRecorder>();
         s.AddSingleton<SystemObjects>();
+        // The simulated kubelet's runtime: pod volumes, containers, exec and log (Runtime/).
+        s.AddSingleton<ApiServerPodNetwork>();
+        s.AddSingleton<IPodNetwork>(sp => sp.GetRequiredService<ApiServerPodNetwork>());
+        s.AddSingleton<PodVolumes>();
+        s.AddSingleton<PodRuntime>();
+        s.AddSingleton<ISubresourceConnector, PodExecConnector>();
+        s.AddSingleton<ISubresourceConnector, PodLogConnector>();
         s.AddHostedService<PodSimulator>();
         s.AddHostedService<NamespaceController>();
         s.AddHostedService<ServiceAccountsController>();
@@ -160,6 +171,7 @@ public static class ServerHost
         // Every authenticator is built now, so a bad file or flag stops the start (exit 2), not the first request.
         app.Services.GetRequiredService<AuthenticationSetup>();
         app.UseKubernetesRequestRoad();
+        app.UseWebSockets(); // pods/exec upgrades
         app.MapHealthAndVersion();
         app.MapDiscovery();
         app.MapOpenApiV3();
@@ -185,6 +197,8 @@ public static class ServerHost
         // In-process test hosts (WebApplicationFactory) have no network address and need no kubeconfigs.
         if (ServerUrl(app, options) is { } url)
         {
+            // Pods reach the API server at its real address (KUBERNETES_SERVICE_HOST/PORT, kubernetes.default.svc).
+            app.Services.GetRequiredService<ApiServerPodNetwork>().Advertise(new Uri(url));
             var pki = app.Services.GetRequiredService<ClusterPki>();
             var files = KubeconfigWriter.WriteAll(pki, options, url, app.Services.GetRequiredService<TimeProvider>(),
                 app.Services.GetRequiredService<AuthenticationSetup>().TokenFile);

@@ -16,11 +16,23 @@ using MiniApiServer.Storage;
 namespace MiniApiServer.Api.Resources;
 
 /// <summary>
+/// kube's <c>rest.Connecter</c>: a subresource that is not an object but a stream or an upgrade (pods/exec,
+/// pods/log), served by a handler of its own once the generic checks (path, verb, authorization) passed.
+/// </summary>
+public interface ISubresourceConnector
+{
+    /// <summary>The storage resource, e.g. "pods".</summary>
+    string Resource { get; }
+    string Subresource { get; }
+    Task ConnectAsync(HttpContext context, string ns, string name);
+}
+
+/// <summary>
 /// The one HTTP handler for every resource request (kube's <c>endpoints/handlers</c>): it reads the
 /// RequestInfo, finds the kind's definition and serves get, list, watch, create, update, patch, delete and
 /// deletecollection from it. No kind has endpoints of its own.
 /// </summary>
-public sealed class ResourceEndpoints(ResourceRegistry registry, ResourceRest rest, WatchStreamer watches, TimeProvider time)
+public sealed class ResourceEndpoints(ResourceRegistry registry, ResourceRest rest, WatchStreamer watches, TimeProvider time, IEnumerable<ISubresourceConnector> connectors)
 {
     public async Task HandleAsync(HttpContext context)
     {
@@ -38,6 +50,11 @@ public sealed class ResourceEndpoints(ResourceRegistry registry, ResourceRest re
         if (sub is null && !def.Supports(info.Verb)) throw StatusErrors.MethodNotSupported(def.Group, def.Plural, info.Verb);
         if (sub is not null && !def.Subresources.First(s => s.Name == sub).Verbs.Contains(info.Verb))
             throw StatusErrors.MethodNotSupported(def.Group, def.Plural + "/" + sub, info.Verb);
+        if (sub is not null && connectors.FirstOrDefault(c => c.Resource == def.StorageResource && c.Subresource == sub) is { } connector)
+        {
+            await connector.ConnectAsync(context, ns, info.Name);
+            return;
+        }
 
         switch (info.Verb)
         {

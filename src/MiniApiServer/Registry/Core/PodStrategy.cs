@@ -20,7 +20,8 @@ public sealed class PodStrategy() : GenericStrategy(namespaced: true)
     {
         Group = "", Version = "v1", Kind = "Pod", Plural = "pods", Singular = "pod", Namespaced = true,
         ModelType = typeof(V1Pod), ListModelType = typeof(V1PodList), ShortNames = ["po"], Categories = ["all"],
-        Subresources = [new("status", "Pod", ["get", "patch", "update"], typeof(V1Pod))],
+        // exec and log are kube's connect subresources, served by the simulated kubelet (Runtime/Streaming).
+        Subresources = [new("status", "Pod", ["get", "patch", "update"], typeof(V1Pod)), new("exec", "PodExecOptions", ["create", "get"]), new("log", "Pod", ["get"])],
         Strategy = new PodStrategy(),
     };
 
