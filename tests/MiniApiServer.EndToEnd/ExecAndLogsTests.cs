@@ -3,9 +3,8 @@ using System.Text.RegularExpressions;
 namespace MiniApiServer.EndToEnd;
 
 /// <summary>
-/// A server whose static token file knows the service account team-style "default" account of each test's
-/// namespace (standing in for the service-account token machinery), so the tests mount a token Secret of
-/// their own and need nothing else.
+/// A server whose static token file knows the "default" service account of the tests' namespace (standing in
+/// for the service-account token machinery), so the tests mount a token Secret of their own and need nothing else.
 /// </summary>
 public sealed class ExecServerFixture : IAsyncLifetime
 {
@@ -15,6 +14,10 @@ public sealed class ExecServerFixture : IAsyncLifetime
     ServerProcess? server;
 
     public ServerProcess Server => server ?? throw new InvalidOperationException("the server is not started");
+
+    /// <summary>Guards the one-time namespace and Secret set-up shared by the class's tests.</summary>
+    public SemaphoreSlim SetupLock { get; } = new(1, 1);
+    public bool Prepared { get; set; }
 
     public async Task InitializeAsync()
     {
@@ -39,25 +42,23 @@ public sealed class ExecAndLogsTests(ExecServerFixture fx) : IClassFixture<ExecS
 {
     const string SaDir = "/var/run/secrets/kubernetes.io/serviceaccount";
     const string Ns = ExecServerFixture.Namespace;
-    static readonly SemaphoreSlim Setup = new(1, 1);
-    static bool ready;
 
     /// <summary>The namespace with the account's token Secret (token, ca.crt of the server, namespace), once.</summary>
     async Task<Kubectl> PrepareAsync()
     {
         var k = new Kubectl(fx.Server.AdminKubeconfig);
-        await Setup.WaitAsync();
+        await fx.SetupLock.WaitAsync();
         try
         {
-            if (!ready)
+            if (!fx.Prepared)
             {
                 await k.OkAsync("create", "namespace", Ns);
                 await k.OkAsync("create", "secret", "generic", "sa-token", "-n", Ns, $"--from-literal=token={ExecServerFixture.Token}",
                     $"--from-file=ca.crt={Path.Combine(fx.Server.CertDir, "ca.crt")}", $"--from-literal=namespace={Ns}");
-                ready = true;
+                fx.Prepared = true;
             }
         }
-        finally { Setup.Release(); }
+        finally { fx.SetupLock.Release(); }
         return k;
     }
 

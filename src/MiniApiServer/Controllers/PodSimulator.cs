@@ -84,7 +84,17 @@ public sealed class PodSimulator : WatchController
                 WriteStatus(key, pod, null);
                 return RetryDelay;
             }
-            foreach (var slot in box.Containers) Start(pod, box, slot, first: true);
+            foreach (var slot in box.Containers)
+            {
+                if (Running(pod, slot.Name) is { } adopt)
+                {
+                    // The server restarted; the node's containers did not: keep their identity and status.
+                    slot.RestartCount = adopt.RestartCount;
+                    try { runtime.StartContainer(box, slot, (adopt.Id, adopt.StartedAt)); continue; }
+                    catch (ContainerConfigException) { }
+                }
+                Start(pod, box, slot, first: true);
+            }
         }
 
         TimeSpan? next = null;
@@ -118,6 +128,14 @@ public sealed class PodSimulator : WatchController
         }
         WriteStatus(key, pod, box);
         return next;
+    }
+
+    /// <summary>A container the stored status reports as running: its ID, start time and restart count.</summary>
+    static (string Id, DateTimeOffset StartedAt, int RestartCount)? Running(JsonObject pod, string container)
+    {
+        var status = pod.ArrAt("status", "containerStatuses")?.OfType<JsonObject>().FirstOrDefault(c => c.Str("name") == container);
+        if (status?.Str("containerID") is not { Length: > 0 } id || status.Time("state", "running", "startedAt") is not { } started) return null;
+        return (id, started, (int)(status.Long("restartCount") ?? 0));
     }
 
     void Schedule(ObjectKey key, string now)

@@ -1,5 +1,4 @@
 using System.Text;
-using MiniApiServer.Runtime.Files;
 using MiniApiServer.Runtime.Shell;
 
 namespace MiniApiServer.Runtime.Commands;
@@ -41,7 +40,4 @@ public static class ShellProgram
         var script = await reader.ReadToEndAsync(p.Cancel);
         return await new ShellInterpreter(p, p.Argv[0], []).RunAsync(script);
     }
-
-    /// <summary>For error messages: an absolute path in the container.</summary>
-    internal static string Abs(ProcessContext p, string path) => ContainerFileSystem.Normalize(path, p.Cwd);
 }

@@ -56,11 +56,15 @@ public sealed class PodRuntime(IObjectStore store, PodVolumes volumes, IPodNetwo
     /// Starts a new instance of the container: builds its environment (throws <see cref="ContainerConfigException"/>
     /// when a referenced Secret or ConfigMap key is missing) and runs its main process.
     /// </summary>
-    public ContainerInstance StartContainer(PodSandbox sandbox, ContainerSlot slot)
+    /// <remarks><paramref name="adopt"/> (ID and start time) keeps a container the stored status reports as running:
+    /// after a server restart the node is the same node and its containers kept running (their processes start
+    /// over here, with empty logs).</remarks>
+    public ContainerInstance StartContainer(PodSandbox sandbox, ContainerSlot slot, (string Id, DateTimeOffset StartedAt)? adopt = null)
     {
         var env = ContainerEnvironment.Build(sandbox.Pod, slot.Spec, store, network.KubernetesService);
         environments[(sandbox.Key, slot.Name)] = env;
-        var instance = new ContainerInstance($"simulated://{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32))}", time.GetUtcNow());
+        var instance = adopt is { } a ? new ContainerInstance(a.Id, a.StartedAt)
+            : new ContainerInstance($"simulated://{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32))}", time.GetUtcNow());
         if (slot.Current is { } previous) slot.Previous = previous;
         slot.Current = instance;
         var argv = MainProcess(slot.Spec, env);

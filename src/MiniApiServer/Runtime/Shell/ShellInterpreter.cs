@@ -8,7 +8,7 @@ namespace MiniApiServer.Runtime.Shell;
 /// A small POSIX sh (busybox's wording for errors): runs a parsed script with parameter and command
 /// substitution, field splitting of unquoted expansions, <c>*</c>/<c>?</c> globbing in the last path segment,
 /// redirections to <c>/dev/null</c> and between descriptors, and the built-ins a script needs (cd, export,
-/// unset, exit, set --, shift, read is not offered). Every other name runs a program from <see cref="Programs"/>.
+/// unset, exit, set --, shift, pwd, :). Every other name runs a program from <see cref="Programs"/>.
 /// Pipelines run their stages one after the other, each reading the previous one's whole output.
 /// </summary>
 public sealed class ShellInterpreter
