@@ -102,14 +102,7 @@ public sealed class CertificateTests(ServerFixture fixture) : IClassFixture<Serv
         using var dir = new TempDir();
         var oldAdmin = dir.Write("old-admin.kubeconfig", File.ReadAllText(server.AdminKubeconfig));
         await new Kubectl(oldAdmin).OkAsync("auth", "whoami");
-        var token = dir.Write("frank.kubeconfig", $$$"""
-            apiVersion: v1
-            kind: Config
-            clusters: [{name: c, cluster: {server: "{{{server.Url}}}", certificate-authority: "{{{Path.Combine(server.CertDir, "ca.crt")}}}"}}]
-            users: [{name: frank, user: {token: static-token-frank-6a0d3e}}]
-            contexts: [{name: c, context: {cluster: c, user: frank}}]
-            current-context: c
-            """);
+        var token = server.TokenKubeconfig(dir.Path, "static-token-frank-6a0d3e");
 
         var output = await Cli(server, "certs", "rotate-client-ca");
         Assert.Contains("client-ca.crt.replaced-", output);

@@ -31,16 +31,7 @@ public sealed class IdentitiesAndRbacTests(ServerFixture fixture) : IClassFixtur
     {
         Skip.IfNot(Kubectl.Available, "kubectl is not installed on this machine");
         // A client certificate outranks a bearer token (x509 comes first in kube's chain): a token-only user.
-        var kubeconfig = Path.Combine(fixture.Server.Root, "frank.kubeconfig");
-        var ca = Path.Combine(fixture.Server.CertDir, "ca.crt");
-        File.WriteAllText(kubeconfig, $$$"""
-            apiVersion: v1
-            kind: Config
-            clusters: [{name: c, cluster: {server: "{{{fixture.Server.Url}}}", certificate-authority: "{{{ca}}}"}}]
-            users: [{name: frank, user: {token: static-token-frank-6a0d3e}}]
-            contexts: [{name: c, context: {cluster: c, user: frank}}]
-            current-context: c
-            """);
+        var kubeconfig = fixture.Server.TokenKubeconfig(fixture.Server.Root, "static-token-frank-6a0d3e");
         var whoami = await new Kubectl(kubeconfig).OkAsync("auth", "whoami");
         Assert.Matches(@"(?m)^Username\s+frank$", whoami);
         var bad = await new Kubectl(kubeconfig).RunAsync("--token=not-a-token", "get", "pods");

@@ -23,6 +23,24 @@ public sealed partial class ServerProcess : IAsyncDisposable
     public string AdminKubeconfig => Path.Combine(DataDir, "kubeconfigs", "admin.kubeconfig");
     public string Output { get { lock (output) return output.ToString(); } }
 
+    /// <summary>
+    /// Writes a kubeconfig whose only credential is <paramref name="token"/> into <paramref name="dir"/> and returns
+    /// its path: a client certificate would outrank the token (x509 comes before bearer tokens in kube's chain).
+    /// </summary>
+    public string TokenKubeconfig(string dir, string token)
+    {
+        var path = Path.Combine(dir, $"token-{Guid.NewGuid():N}.kubeconfig");
+        File.WriteAllText(path, $$$"""
+            apiVersion: v1
+            kind: Config
+            clusters: [{name: c, cluster: {server: "{{{Url}}}", certificate-authority: "{{{Path.Combine(CertDir, "ca.crt")}}}"}}]
+            users: [{name: t, user: {token: "{{{token}}}"}}]
+            contexts: [{name: c, context: {cluster: c, user: t}}]
+            current-context: c
+            """);
+        return path;
+    }
+
     readonly bool ownsRoot;
 
     ServerProcess(string root, bool ownsRoot, IEnumerable<string> args)

@@ -34,14 +34,7 @@ public abstract class ServiceAccountStory(ServerProcess server, bool bound)
     Kubectl Admin() => new(server.AdminKubeconfig);
 
     /// <summary>A kubectl whose only credential is the token (a client certificate would outrank it).</summary>
-    Kubectl WithToken(TempDir dir, string token) => new(dir.Write($"t-{Guid.NewGuid():N}.kubeconfig", $$$"""
-        apiVersion: v1
-        kind: Config
-        clusters: [{name: c, cluster: {server: "{{{server.Url}}}", certificate-authority: "{{{Path.Combine(server.CertDir, "ca.crt")}}}"}}]
-        users: [{name: t, user: {token: "{{{token}}}"}}]
-        contexts: [{name: c, context: {cluster: c, user: t}}]
-        current-context: c
-        """));
+    Kubectl WithToken(TempDir dir, string token) => new(server.TokenKubeconfig(dir.Path, token));
 
     static JsonElement UserInfo(string whoamiJson) => JsonDocument.Parse(whoamiJson).RootElement.GetProperty("status").GetProperty("userInfo");
 

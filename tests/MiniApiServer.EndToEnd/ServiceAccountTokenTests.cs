@@ -10,18 +10,7 @@ namespace MiniApiServer.EndToEnd;
 public sealed class ServiceAccountTokenTests(ServerFixture fx) : IClassFixture<ServerFixture>
 {
     /// <summary>A kubeconfig whose only credential is the token (a client certificate would outrank it).</summary>
-    Kubectl WithToken(TempDir dir, string token)
-    {
-        var ca = Path.Combine(fx.Server.CertDir, "ca.crt");
-        return new Kubectl(dir.Write("token.kubeconfig", $$$"""
-            apiVersion: v1
-            kind: Config
-            clusters: [{name: c, cluster: {server: "{{{fx.Server.Url}}}", certificate-authority: "{{{ca}}}"}}]
-            users: [{name: t, user: {token: "{{{token}}}"}}]
-            contexts: [{name: c, context: {cluster: c, user: t}}]
-            current-context: c
-            """));
-    }
+    Kubectl WithToken(TempDir dir, string token) => new(fx.Server.TokenKubeconfig(dir.Path, token));
 
     static JsonElement Payload(string token) =>
         JsonDocument.Parse(Encoding.UTF8.GetString(System.Buffers.Text.Base64Url.DecodeFromChars(token.Split('.')[1]))).RootElement;
