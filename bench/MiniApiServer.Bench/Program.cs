@@ -4,6 +4,7 @@ using System.Net.Security;
 using System.Reflection;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 
@@ -75,6 +76,16 @@ await Scenario("GET one ConfigMap, static token (frank)", anonClient, i => Get(u
 await Scenario("GET one ConfigMap, webhook token (dave; cached answers)", anonClient, i => Get(url, i, ("Authorization", "Bearer webhook-token-dave-31c8e5")));
 var idToken = await IdToken(anonClient, Demo("OIDC issuer"));
 await Scenario("GET one ConfigMap, OIDC ID token (alice)", anonClient, i => Get(url, i, ("Authorization", "Bearer " + idToken)));
+// Service-account tokens: a bound one from the TokenRequest API, and the legacy one the tokens controller put in a Secret.
+(await adminClient.PostAsync($"{url}/api/v1/namespaces/bench/serviceaccounts", Json("""{"metadata":{"name":"robot"}}"""))).EnsureSuccessStatusCode();
+using (var tokenRequest = await adminClient.PostAsync($"{url}/api/v1/namespaces/bench/serviceaccounts/robot/token", Json("""{"spec":{}}""")))
+{
+    tokenRequest.EnsureSuccessStatusCode();
+    var boundToken = JsonDocument.Parse(await tokenRequest.Content.ReadAsStringAsync()).RootElement.GetProperty("status").GetProperty("token").GetString()!;
+    await Scenario("GET one ConfigMap, bound service-account token (TokenRequest)", anonClient, i => Get(url, i, ("Authorization", "Bearer " + boundToken)));
+}
+var legacyToken = await LegacyToken(adminClient, url);
+await Scenario("GET one ConfigMap, legacy service-account token (Secret)", anonClient, i => Get(url, i, ("Authorization", "Bearer " + legacyToken)));
 var frontProxy = X509Certificate2.CreateFromPemFile(Path.Combine(root, "certs", "front-proxy-client.crt"), Path.Combine(root, "certs", "front-proxy-client.key"));
 using var frontProxyClient = Client(ca, X509CertificateLoader.LoadPkcs12(frontProxy.Export(X509ContentType.Pkcs12), null));
 await Scenario("GET one ConfigMap, request headers from the front-proxy certificate", frontProxyClient, i => Get(url, i, ("X-Remote-User", "alice"), ("X-Remote-Group", "developers")));
@@ -89,6 +100,22 @@ Console.WriteLine();
 Console.WriteLine($"Server resident memory after the run ({100 + created} ConfigMaps stored): {rss:F0} MiB");
 server.Kill(entireProcessTree: true);
 try { Directory.Delete(root, true); } catch (IOException) { }
+
+static async Task<string> LegacyToken(HttpClient admin, string url)
+{
+    // The tokens controller lists the account's token Secret soon after the account is created.
+    for (var attempt = 0; attempt < 100; attempt++)
+    {
+        var sa = JsonDocument.Parse(await admin.GetStringAsync($"{url}/api/v1/namespaces/bench/serviceaccounts/robot")).RootElement;
+        if (sa.TryGetProperty("secrets", out var secrets) && secrets.GetArrayLength() > 0)
+        {
+            var secret = JsonDocument.Parse(await admin.GetStringAsync($"{url}/api/v1/namespaces/bench/secrets/{secrets[0].GetProperty("name").GetString()}")).RootElement;
+            return Encoding.UTF8.GetString(Convert.FromBase64String(secret.GetProperty("data").GetProperty("token").GetString()!));
+        }
+        await Task.Delay(100);
+    }
+    throw new InvalidOperationException("the tokens controller did not give robot a token Secret");
+}
 
 async Task<double> Measure(string name, HttpClient client, Func<int, HttpRequestMessage> request)
 {
