@@ -86,6 +86,19 @@ public sealed class SelfSubjectReviewTests
         Assert.Equal("strict decoding error: unknown field \"spec\"", Message(strictBody));
     }
 
+    /// <summary>The create handler validates CreateOptions for a kind without storage as for any other: a 422 on
+    /// CreateOptions for an unsupported fieldValidation or dryRun, before the body is read.</summary>
+    [Theory]
+    [InlineData("?fieldValidation=Loose", "CreateOptions.meta.k8s.io \"\" is invalid: fieldValidation: Unsupported value: \"Loose\": supported values: ")]
+    [InlineData("?dryRun=Some", "CreateOptions.meta.k8s.io \"\" is invalid: dryRun: Unsupported value: \"Some\": supported values: \"All\"")]
+    public async Task BadCreateOptionsAreInvalid(string query, string message)
+    {
+        await using var host = ReviewHost.Start();
+        var (code, body, _) = await host.PostAsync(Path + query, Request);
+        Assert.Equal(422, code);
+        Assert.StartsWith(message, Message(body));
+    }
+
     [Fact]
     public void TheDefinitionIsACreateOnlyClusterScopedKind()
     {

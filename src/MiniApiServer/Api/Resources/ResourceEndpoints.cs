@@ -194,8 +194,7 @@ public sealed class ResourceEndpoints(ResourceRegistry registry, ResourceRest re
     static WriteOptions WriteOptionsFrom(HttpContext context, string optionsKind, bool isApply = false)
     {
         var q = context.Request.Query;
-        var dryRun = q["dryRun"].ToArray();
-        CheckDryRun(dryRun, optionsKind);
+        var validation = WriteQuery.Validate(q, optionsKind);
         var manager = q["fieldManager"].ToString();
         if (manager.Length == 0)
         {
@@ -204,30 +203,15 @@ public sealed class ResourceEndpoints(ResourceRegistry registry, ResourceRest re
         }
         if (manager.Length > 128)
             throw StatusErrors.Invalid("meta.k8s.io", optionsKind, "", [FieldError.TooLong("fieldManager", manager, 128)]);
-        var validation = q["fieldValidation"].ToString() switch
-        {
-            "" or "Warn" => FieldValidation.Warn,
-            "Strict" => FieldValidation.Strict,
-            "Ignore" => FieldValidation.Ignore,
-            var other => throw StatusErrors.Invalid("meta.k8s.io", optionsKind, "", [FieldError.NotSupported("fieldValidation", other, ["", "Ignore", "Strict", "Warn"])]),
-        };
         var force = q["force"].ToString() is "true" or "1";
         return new WriteOptions
         {
-            DryRun = dryRun.Length > 0,
+            DryRun = q["dryRun"].Count > 0,
             FieldManager = manager,
             FieldValidation = validation,
             Force = force,
             User = context.GetUser(),
         };
-    }
-
-    /// <summary>ValidateCreateOptions and its siblings: dryRun accepts only "All" (422 on the options kind).</summary>
-    static void CheckDryRun(IEnumerable<string?> dryRun, string optionsKind)
-    {
-        foreach (var d in dryRun)
-            if (d != "All")
-                throw StatusErrors.Invalid("meta.k8s.io", optionsKind, "", [FieldError.NotSupported("dryRun", d, ["All"])]);
     }
 
     /// <summary>kube's default manager: the User-Agent up to its first '/', e.g. "kubectl" or "curl".</summary>
@@ -253,7 +237,7 @@ public sealed class ResourceEndpoints(ResourceRegistry registry, ResourceRest re
             }
         }
         var dryRun = (body?.DryRun ?? []).Concat(q["dryRun"].ToArray().OfType<string>()).ToList();
-        CheckDryRun(dryRun, "DeleteOptions");
+        WriteQuery.CheckDryRun(dryRun, "DeleteOptions");
         long? grace = body?.GracePeriodSeconds;
         if (grace is null && long.TryParse(q["gracePeriodSeconds"], NumberStyles.Integer, CultureInfo.InvariantCulture, out var g)) grace = g;
         var policy = body?.PropagationPolicy ?? q["propagationPolicy"].ToString();

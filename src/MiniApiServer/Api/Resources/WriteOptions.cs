@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.Http;
+using MiniApiServer.Api.Errors;
 using MiniApiServer.Authentication;
 
 namespace MiniApiServer.Api.Resources;
@@ -20,6 +22,34 @@ public sealed record WriteOptions
     /// fields, in document order), reported per <see cref="FieldValidation"/> with the unknown fields found
     /// in the decoded object.</summary>
     public IReadOnlyList<string> BodyStrictErrors { get; init; } = [];
+}
+
+/// <summary>
+/// ValidateCreateOptions and its siblings (apimachinery meta/v1 validation): <c>dryRun</c> accepts only "All",
+/// <c>fieldValidation</c> only "", Ignore, Warn or Strict; anything else is a 422 on the options kind
+/// (CreateOptions, UpdateOptions, PatchOptions). Every handler that writes, stored or not, checks these first.
+/// </summary>
+public static class WriteQuery
+{
+    public static FieldValidation Validate(IQueryCollection query, string optionsKind)
+    {
+        CheckDryRun(query["dryRun"], optionsKind);
+        return query["fieldValidation"].ToString() switch
+        {
+            "" or "Warn" => FieldValidation.Warn,
+            "Strict" => FieldValidation.Strict,
+            "Ignore" => FieldValidation.Ignore,
+            var other => throw StatusErrors.Invalid("meta.k8s.io", optionsKind, "", [FieldError.NotSupported("fieldValidation", other, ["", "Ignore", "Strict", "Warn"])]),
+        };
+    }
+
+    /// <summary>dryRun accepts only "All" (also for DeleteOptions, which may carry it in the body).</summary>
+    public static void CheckDryRun(IEnumerable<string?> dryRun, string optionsKind)
+    {
+        foreach (var d in dryRun)
+            if (d != "All")
+                throw StatusErrors.Invalid("meta.k8s.io", optionsKind, "", [FieldError.NotSupported("dryRun", d, ["All"])]);
+    }
 }
 
 /// <summary>DeleteOptions as kube-apiserver reads them (from the body, or from query parameters).</summary>

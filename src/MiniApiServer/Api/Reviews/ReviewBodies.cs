@@ -25,29 +25,36 @@ internal static class ReviewBodies
         "deletionTimestamp", "deletionGracePeriodSeconds", "labels", "annotations", "ownerReferences", "finalizers", "managedFields",
     ];
 
-    public static async Task<JsonObject> ReadAsync(HttpContext context, ResourceDefinition def)
+    public static Task<JsonObject> ReadAsync(HttpContext context, ResourceDefinition def) =>
+        ReadAsync(context, def.Kind, def.ApiVersion, def.ModelType, requestNamespace: null);
+
+    /// <summary>
+    /// The body decoded as <paramref name="kind"/>. <paramref name="requestNamespace"/> is the URL's namespace for a
+    /// namespaced kind (the object's must match it when it names one), null for a cluster-scoped kind (whose
+    /// namespace is dropped): rest.EnsureObjectNamespaceMatchesRequestNamespace.
+    /// </summary>
+    public static async Task<JsonObject> ReadAsync(HttpContext context, string kind, string apiVersion, Type modelType, string? requestNamespace)
     {
-        var validation = context.Request.Query["fieldValidation"].ToString();
-        if (validation is not ("" or "Warn" or "Strict" or "Ignore"))
-            throw StatusErrors.BadRequest($"fieldValidation must be one of \"Ignore\", \"Warn\", or \"Strict\", got \"{validation}\"");
-
+        var validation = Resources.WriteQuery.Validate(context.Request.Query, "CreateOptions");
         var body = await Negotiation.ReadObjectAsync(context.Request, context.RequestAborted);
-        var apiVersion = body.Str("apiVersion");
-        var kind = body.Str("kind");
-        if (!string.IsNullOrEmpty(kind) && kind != def.Kind || !string.IsNullOrEmpty(apiVersion) && apiVersion != def.ApiVersion)
-            throw StatusErrors.BadRequest($"{kind} in version \"{apiVersion}\" cannot be handled as a {def.Kind}: the object provided is unrecognized (must be of type {def.Kind})");
+        var sentVersion = body.Str("apiVersion");
+        var sentKind = body.Str("kind");
+        if (!string.IsNullOrEmpty(sentKind) && sentKind != kind || !string.IsNullOrEmpty(sentVersion) && sentVersion != apiVersion)
+            throw StatusErrors.BadRequest($"{sentKind} in version \"{sentVersion}\" cannot be handled as a {kind}: the object provided is unrecognized (must be of type {kind})");
 
-        var check = SchemaCheck.CheckAndPrune(body, ModelSchema.For(def.ModelType));
+        var version = apiVersion[(apiVersion.LastIndexOf('/') + 1)..];
+        var check = SchemaCheck.CheckAndPrune(body, ModelSchema.For(modelType));
         if (check.TypeErrors.Count > 0)
-            throw StatusErrors.BadRequest($"{def.Kind} in version \"{def.Version}\" cannot be handled as a {def.Kind}: {check.TypeErrors[0]}");
+            throw StatusErrors.BadRequest($"{kind} in version \"{version}\" cannot be handled as a {kind}: {check.TypeErrors[0]}");
         if (check.UnknownFields.Count > 0)
         {
             var messages = check.UnknownFields.Select(f => $"unknown field \"{f}\"").ToList();
-            if (validation == "Strict") throw StatusErrors.BadRequest("strict decoding error: " + string.Join(", ", messages));
-            if (validation is "" or "Warn") Negotiation.AddWarnings(context.Response, messages);
+            if (validation == Resources.FieldValidation.Strict) throw StatusErrors.BadRequest("strict decoding error: " + string.Join(", ", messages));
+            if (validation == Resources.FieldValidation.Warn) Negotiation.AddWarnings(context.Response, messages);
         }
-        // EnsureObjectNamespaceMatchesRequestNamespace: a cluster-scoped object loses any namespace it was sent with.
-        (body["metadata"] as JsonObject)?.Remove("namespace");
+        if (requestNamespace is null) (body["metadata"] as JsonObject)?.Remove("namespace");
+        else if (body.Str("metadata", "namespace") is { Length: > 0 } sentNs && sentNs != requestNamespace)
+            throw StatusErrors.BadRequest("the namespace of the provided object does not match the namespace sent on the request");
         return body;
     }
 

@@ -36,8 +36,7 @@ public sealed class TokenRequestEndpoint(ServiceAccountTokens tokens, TokenReque
     {
         var ns = (string)context.Request.RouteValues["namespace"]!;
         var name = (string)context.Request.RouteValues["name"]!;
-        CheckCreateOptions(context.Request.Query);
-        var request = await ReadAsync(context, ns);
+        var request = await ReviewBodies.ReadAsync(context, Kind, ApiVersion, typeof(Authenticationv1TokenRequest), requestNamespace: ns);
         var response = Create(ns, name, request, out var warnings);
         Negotiation.AddWarnings(context.Response, warnings);
         var form = Negotiation.Form(context.Request);
@@ -117,44 +116,5 @@ public sealed class TokenRequestEndpoint(ServiceAccountTokens tokens, TokenReque
         foreach (var key in new[] { "kind", "apiVersion", "name", "uid" })
             if (reference.Str(key) is { Length: > 0 } value) o[key] = value;
         return o;
-    }
-
-    /// <summary>
-    /// The generic create handler's body handling: JSON, YAML or protobuf decoded as a TokenRequest (another kind
-    /// is a 400, a wrong JSON type a 400, unknown fields dropped and reported per fieldValidation), and the
-    /// object's namespace must be the URL's when it names one.
-    /// </summary>
-    static async Task<JsonObject> ReadAsync(HttpContext context, string ns)
-    {
-        var body = await Negotiation.ReadObjectAsync(context.Request, context.RequestAborted);
-        var apiVersion = body.Str("apiVersion");
-        var kind = body.Str("kind");
-        if (!string.IsNullOrEmpty(kind) && kind != Kind || !string.IsNullOrEmpty(apiVersion) && apiVersion != ApiVersion)
-            throw StatusErrors.BadRequest($"{kind} in version \"{apiVersion}\" cannot be handled as a {Kind}: the object provided is unrecognized (must be of type {Kind})");
-        var check = SchemaCheck.CheckAndPrune(body, ModelSchema.For(typeof(Authenticationv1TokenRequest)));
-        if (check.TypeErrors.Count > 0)
-            throw StatusErrors.BadRequest($"{Kind} in version \"v1\" cannot be handled as a {Kind}: {check.TypeErrors[0]}");
-        if (check.UnknownFields.Count > 0)
-        {
-            var messages = check.UnknownFields.Select(f => $"unknown field \"{f}\"").ToList();
-            var validation = context.Request.Query["fieldValidation"].ToString();
-            if (validation == "Strict") throw StatusErrors.BadRequest("strict decoding error: " + string.Join(", ", messages));
-            if (validation is "" or "Warn") Negotiation.AddWarnings(context.Response, messages);
-        }
-        // rest.EnsureObjectNamespaceMatchesRequestNamespace.
-        if (body.Str("metadata", "namespace") is { Length: > 0 } bodyNs && bodyNs != ns)
-            throw StatusErrors.BadRequest("the namespace of the provided object does not match the namespace sent on the request");
-        return body;
-    }
-
-    /// <summary>ValidateCreateOptions: dryRun may only be "All"; fieldValidation one of kube's values.</summary>
-    static void CheckCreateOptions(IQueryCollection query)
-    {
-        foreach (var d in query["dryRun"])
-            if (d != "All")
-                throw StatusErrors.Invalid("meta.k8s.io", "CreateOptions", "", [FieldError.NotSupported("dryRun", d, ["All"])]);
-        var validation = query["fieldValidation"].ToString();
-        if (validation is not ("" or "Warn" or "Strict" or "Ignore"))
-            throw StatusErrors.Invalid("meta.k8s.io", "CreateOptions", "", [FieldError.NotSupported("fieldValidation", validation, ["", "Ignore", "Strict", "Warn"])]);
     }
 }
