@@ -15,29 +15,20 @@ namespace MiniApiServer.Certificates;
 /// sha256:9c2e…            # the SHA-256 of the certificate (DER), as `openssl x509 -noout -fingerprint -sha256` prints it
 /// </code>
 /// Colons and case do not matter. The file is read again when it changes (checked at most once a second), like
-/// the client CA bundle; a file that does not exist yet is an empty list; a bad line keeps the previous list.
+/// the client CA bundle (<see cref="ReloadingFile{T}"/>); a file that does not exist yet is an empty list; a bad line keeps the previous list.
 /// </summary>
 public sealed class CertificateDenyList : IClientCertificateDenyList
 {
-    public static readonly TimeSpan RecheckInterval = TimeSpan.FromSeconds(1);
-
-    readonly string _path;
-    readonly TimeProvider _time;
-    readonly ILogger _logger;
-    readonly Lock _lock = new();
-    volatile Entries _entries;
-    (DateTime, long) _stamp;
-    DateTimeOffset _nextCheck;
+    readonly ReloadingFile<Entries> _file;
 
     sealed record Entries(HashSet<string> Serials, HashSet<string> Fingerprints);
 
-    CertificateDenyList(string path, TimeProvider time, ILogger logger)
-    {
-        (_path, _time, _logger) = (path, time, logger);
-        _stamp = Stamp(path);
-        _entries = File.Exists(path) ? Parse(File.ReadAllText(path)) : new Entries([], []);
-        _nextCheck = time.GetUtcNow() + RecheckInterval;
-    }
+    CertificateDenyList(string path, TimeProvider time, ILogger logger) =>
+        _file = new ReloadingFile<Entries>(path, ParseOrEmpty(File.Exists(path) ? File.ReadAllText(path) : null, null!),
+            ParseOrEmpty, time, logger, "client-certificate deny list");
+
+    /// <summary>A file that does not exist (yet) is an empty list.</summary>
+    static Entries ParseOrEmpty(string? text, Entries previous) => text is null ? new Entries([], []) : Parse(text);
 
     /// <summary>Reads <paramref name="path"/>; a malformed file stops start-up with a line naming it.</summary>
     public static CertificateDenyList FromFile(string path, TimeProvider time, ILogger? logger = null)
@@ -53,12 +44,11 @@ public sealed class CertificateDenyList : IClientCertificateDenyList
         }
     }
 
-    public int Count => _entries.Serials.Count + _entries.Fingerprints.Count;
+    public int Count => _file.Current.Serials.Count + _file.Current.Fingerprints.Count;
 
     public string? DenialReason(X509Certificate2 leaf, ReadOnlySpan<byte> leafSha256)
     {
-        if (_time.GetUtcNow() >= _nextCheck) ReloadIfChanged();
-        var entries = _entries;
+        var entries = _file.Current;
         var fingerprint = Convert.ToHexStringLower(leafSha256);
         if (entries.Fingerprints.Contains(fingerprint))
             return $"certificate sha256:{fingerprint} is on the simulator's deny list (--client-cert-deny-list; not a Kubernetes feature)";
@@ -117,31 +107,4 @@ public sealed class CertificateDenyList : IClientCertificateDenyList
         return trimmed.Length == 0 ? "0" : trimmed;
     }
 
-    void ReloadIfChanged()
-    {
-        lock (_lock)
-        {
-            var now = _time.GetUtcNow();
-            if (now < _nextCheck) return;
-            _nextCheck = now + RecheckInterval;
-            try
-            {
-                var stamp = Stamp(_path);
-                if (stamp == _stamp) return;
-                var entries = File.Exists(_path) ? Parse(File.ReadAllText(_path)) : new Entries([], []);
-                (_entries, _stamp) = (entries, stamp);
-                _logger.LogInformation("Reloaded the client-certificate deny list {Path}: {Count} entries", _path, Count);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
-            {
-                _logger.LogWarning("Keeping the previous client-certificate deny list: {Reason}", e.Message);
-            }
-        }
-    }
-
-    static (DateTime, long) Stamp(string path)
-    {
-        var info = new FileInfo(path);
-        return info.Exists ? (info.LastWriteTimeUtc, info.Length) : (DateTime.MinValue, -1);
-    }
 }

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using MiniApiServer.Hosting;
 using MiniApiServer.Pki;
 
 namespace MiniApiServer.Authentication.X509;
@@ -13,19 +14,12 @@ public sealed record ClientCaSnapshot(X509Certificate2Collection Roots, long Gen
 /// The <c>--client-ca-file</c> bundle: one or more PEM certificates. kube-apiserver watches the file and
 /// swaps the roots in place when it changes (dynamiccertificates.DynamicFileCAContent), keeping the old
 /// roots when the new content does not parse; this class does the same, looking at the file's size and
-/// modification time at most once per <see cref="RecheckInterval"/>.
+/// modification time at most once a second (<see cref="ReloadingFile{T}"/>).
 /// </summary>
 public sealed class ClientCaBundle
 {
-    public static readonly TimeSpan RecheckInterval = TimeSpan.FromSeconds(1);
-
-    private readonly string? _path;
-    private readonly TimeProvider _time;
-    private readonly ILogger _logger;
-    private readonly Lock _reloadLock = new();
-    private volatile ClientCaSnapshot _current;
-    private (DateTime Modified, long Length) _fileStamp;
-    private DateTimeOffset _nextCheck;
+    private readonly ReloadingFile<ClientCaSnapshot>? _file;
+    private readonly ClientCaSnapshot _fixed = null!;
 
     /// <summary>Fixed roots (no file behind them).</summary>
     public ClientCaBundle(X509Certificate2Collection roots)
@@ -34,19 +28,15 @@ public sealed class ClientCaBundle
         {
             throw new ArgumentException("a client CA bundle needs at least one certificate", nameof(roots));
         }
-        _current = new ClientCaSnapshot(roots, 1);
-        _time = TimeProvider.System;
-        _logger = NullLogger.Instance;
+        _fixed = new ClientCaSnapshot(roots, 1);
     }
 
     private ClientCaBundle(string path, TimeProvider time, ILogger logger)
     {
-        _path = Path.GetFullPath(path);
-        _time = time;
-        _logger = logger;
-        _fileStamp = Stamp(_path);
-        _current = new ClientCaSnapshot(Parse(_path, File.ReadAllText(_path)), 1);
-        _nextCheck = time.GetUtcNow() + RecheckInterval;
+        path = Path.GetFullPath(path);
+        _file = new ReloadingFile<ClientCaSnapshot>(path, new ClientCaSnapshot(Parse(path, File.ReadAllText(path)), 1),
+            (pem, previous) => new ClientCaSnapshot(Parse(path, pem ?? throw new PkiException(path, "does not exist")), previous.Generation + 1),
+            time, logger, "client CA bundle");
     }
 
     /// <summary>Reads <paramref name="path"/>; a missing or certificate-less file is a <see cref="PkiException"/> (start-up stops, as in kube-apiserver).</summary>
@@ -63,52 +53,7 @@ public sealed class ClientCaBundle
     }
 
     /// <summary>The roots in force now (reloaded first when the file changed).</summary>
-    public ClientCaSnapshot Current
-    {
-        get
-        {
-            if (_path is not null && _time.GetUtcNow() >= _nextCheck)
-            {
-                ReloadIfChanged(_path);
-            }
-            return _current;
-        }
-    }
-
-    private void ReloadIfChanged(string path)
-    {
-        lock (_reloadLock)
-        {
-            var now = _time.GetUtcNow();
-            if (now < _nextCheck)
-            {
-                return;
-            }
-            _nextCheck = now + RecheckInterval;
-            try
-            {
-                var stamp = Stamp(path);
-                if (stamp == _fileStamp)
-                {
-                    return;
-                }
-                var roots = Parse(path, File.ReadAllText(path));
-                _fileStamp = stamp;
-                _current = new ClientCaSnapshot(roots, _current.Generation + 1);
-                _logger.LogInformation("Reloaded client CA bundle {Path}: {Count} certificate(s)", path, roots.Count);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or PkiException)
-            {
-                _logger.LogWarning("Keeping the previous client CA bundle: {Reason}", e.Message);
-            }
-        }
-    }
-
-    private static (DateTime, long) Stamp(string path)
-    {
-        var info = new FileInfo(path);
-        return (info.LastWriteTimeUtc, info.Length);
-    }
+    public ClientCaSnapshot Current => _file?.Current ?? _fixed;
 
     internal static X509Certificate2Collection Parse(string path, string pem)
     {

@@ -1,3 +1,4 @@
+using MiniApiServer.Hosting;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Http;
@@ -251,7 +252,7 @@ public sealed class X509ClientCertificateAuthenticatorTests : IDisposable
 
         File.WriteAllText(caFile, ForeignCa.CertificatePem + "\n" + "# a comment line between certificates\n");
         File.SetLastWriteTimeUtc(caFile, DateTime.UtcNow.AddMinutes(1));
-        _time.Advance(ClientCaBundle.RecheckInterval);
+        _time.Advance(ReloadingFile<ClientCaSnapshot>.RecheckInterval);
 
         Assert.Equal("x509: certificate signed by unknown authority", GoError(authenticator.Authenticate(ours, [])));
         Assert.True(authenticator.Authenticate(theirs, []).Succeeded);
@@ -266,7 +267,7 @@ public sealed class X509ClientCertificateAuthenticatorTests : IDisposable
 
         File.WriteAllText(caFile, "not a certificate");
         File.SetLastWriteTimeUtc(caFile, DateTime.UtcNow.AddMinutes(1));
-        _time.Advance(ClientCaBundle.RecheckInterval);
+        _time.Advance(ReloadingFile<ClientCaSnapshot>.RecheckInterval);
 
         Assert.Equal((1L, ClusterCa.Certificate.Thumbprint), (bundle.Current.Generation, Assert.Single(bundle.Current.Roots).Thumbprint));
     }
