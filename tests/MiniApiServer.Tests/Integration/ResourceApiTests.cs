@@ -262,7 +262,7 @@ public sealed class ResourceApiTests : IClassFixture<ApiServerFactory>
         var rv = (string)first["metadata"]!["resourceVersion"]!;
         await admin.Post($"/api/v1/namespaces/{ns}/configmaps", """{"metadata":{"name":"b"}}""").Expect(HttpStatusCode.Created);
         await admin.Delete($"/api/v1/namespaces/{ns}/configmaps/a").Expect(HttpStatusCode.OK);
-        using var response = await admin.GetAsync($"/api/v1/namespaces/{ns}/configmaps?watch=true&resourceVersion={rv}&timeoutSeconds=5", HttpCompletionOption.ResponseHeadersRead);
+        using var response = await admin.GetAsync($"/api/v1/namespaces/{ns}/configmaps?watch=true&resourceVersion={rv}&timeoutSeconds=5&fieldSelector=metadata.name!%3Dkube-root-ca.crt", HttpCompletionOption.ResponseHeadersRead);
         using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
         var events = new List<(string Type, string Name)>();
         while (events.Count < 2 && await reader.ReadLineAsync() is { } line)

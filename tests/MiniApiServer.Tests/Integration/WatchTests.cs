@@ -68,9 +68,10 @@ public sealed class WatchTests(ApiServerFactory server) : IClassFixture<ApiServe
     {
         var ns = await admin.NewNamespace();
         var other = await admin.NewNamespace();
-        using var watch = await admin.Watch($"/api/v1/namespaces/{ns}/secrets?watch=true&resourceVersion={await admin.ListRv($"/api/v1/namespaces/{ns}/secrets")}");
-        await admin.Post($"/api/v1/namespaces/{other}/secrets", """{"metadata":{"name":"elsewhere"}}""").Expect(HttpStatusCode.Created);
-        await admin.Post($"/api/v1/namespaces/{ns}/secrets", """{"metadata":{"name":"here"}}""").Expect(HttpStatusCode.Created);
+        // Only the test's secrets: the tokens controller writes the default account's token Secret at any moment.
+        using var watch = await admin.Watch($"/api/v1/namespaces/{ns}/secrets?watch=true&labelSelector=suite%3Dwatch&resourceVersion={await admin.ListRv($"/api/v1/namespaces/{ns}/secrets")}");
+        await admin.Post($"/api/v1/namespaces/{other}/secrets", """{"metadata":{"name":"elsewhere","labels":{"suite":"watch"}}}""").Expect(HttpStatusCode.Created);
+        await admin.Post($"/api/v1/namespaces/{ns}/secrets", """{"metadata":{"name":"here","labels":{"suite":"watch"}}}""").Expect(HttpStatusCode.Created);
         Assert.Equal(("ADDED", "here"), Of(await watch.Expect()));
     }
 
@@ -93,7 +94,7 @@ public sealed class WatchTests(ApiServerFactory server) : IClassFixture<ApiServe
         var path = $"/api/v1/namespaces/{ns}/configmaps";
         await admin.Post(path, """{"metadata":{"name":"a"},"data":{"k":"v"}}""").Expect(HttpStatusCode.Created);
         await admin.Post(path, """{"metadata":{"name":"b"}}""").Expect(HttpStatusCode.Created);
-        using var watch = await admin.Watch($"{path}?watch=true&resourceVersion=0", Api.TableAccept);
+        using var watch = await admin.Watch($"{path}?watch=true&resourceVersion=0&fieldSelector=metadata.name!%3Dkube-root-ca.crt", Api.TableAccept);
         var first = (await watch.Expect())["object"]!;
         Assert.Equal("Table", (string?)first["kind"]);
         Assert.Equal("meta.k8s.io/v1", (string?)first["apiVersion"]);
@@ -154,7 +155,8 @@ public sealed class WatchHistoryTests(SmallHistoryServer server) : IClassFixture
         var ns = await admin.NewNamespace();
         var path = $"/api/v1/namespaces/{ns}/configmaps";
         var created = await admin.Post(path, """{"metadata":{"name":"c"}}""").Expect(HttpStatusCode.Created);
-        using var watch = await admin.Watch($"{path}?watch=true&resourceVersion={created.Rv()}");
+        // Not the root-CA publisher's kube-root-ca.crt, which may be written into the new namespace meanwhile.
+        using var watch = await admin.Watch($"{path}?watch=true&resourceVersion={created.Rv()}&fieldSelector=metadata.name%3Dc");
         await admin.Patch($"{path}/c", """{"data":{"a":"1"}}""", "application/merge-patch+json").Expect(HttpStatusCode.OK);
         Assert.Equal("MODIFIED", (string?)(await watch.Expect())["type"]);
     }
